@@ -1,0 +1,142 @@
+"""One benchmark server: the same application code on our `web` or on aiohttp's `web`.
+
+    python tools/bench/server.py --framework web|aiohttp --scenario hello --port 8081
+
+It prints "ready" once listening. A scenario the framework cannot serve exits with
+status 3 (UNSUPPORTED) so the runner prints "n/a" rather than a made-up number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+UNSUPPORTED = 3
+SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws")
+
+Handler = Callable[[Any], Awaitable[Any]]
+
+
+def build_app(web: Any, scenario: str) -> Any:
+    """The application for one scenario, written once against the aiohttp API."""
+
+    async def hello(request: Any) -> Any:
+        return web.Response(text="Hello, World!")
+
+    async def json_handler(request: Any) -> Any:
+        return web.json_response({"message": "Hello, World!", "items": [1, 2, 3], "ok": True})
+
+    async def post_handler(request: Any) -> Any:
+        uid = request.match_info["uid"]
+        pid = request.match_info["pid"]
+        return web.Response(text=f"user {uid} post {pid}")
+
+    async def other(request: Any) -> Any:
+        return web.Response(text="other")
+
+    async def echo(request: Any) -> Any:
+        body = await request.read()
+        return web.Response(body=body, content_type="application/octet-stream")
+
+    async def ws_echo(request: Any) -> Any:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type == web.WSMsgType.BINARY:
+                await ws.send_bytes(msg.data)
+            elif msg.type == web.WSMsgType.TEXT:
+                await ws.send_str(msg.data)
+        return ws
+
+    def passthrough() -> Any:
+        async def mw(request: Any, handler: Handler) -> Any:
+            return await handler(request)
+
+        return web.middleware(mw)
+
+    if scenario == "mw5":
+        app = web.Application(middlewares=[passthrough() for _ in range(5)])
+    else:
+        app = web.Application()
+    if scenario in ("hello", "mw5"):
+        app.router.add_get("/", hello)
+    elif scenario == "json":
+        app.router.add_get("/json", json_handler)
+    elif scenario == "route":
+        for i in range(50):
+            app.router.add_get(f"/static/page{i}", other)
+            app.router.add_get(f"/items{i}/{{id}}/detail", other)
+        app.router.add_get("/users/{uid}/posts/{pid}", post_handler)
+    elif scenario == "echo4k":
+        app.router.add_post("/echo", echo)
+    elif scenario == "static64k":
+        folder = Path(tempfile.mkdtemp(prefix="bench-static-"))
+        (folder / "file64k.bin").write_bytes(os.urandom(64 * 1024))
+        app.router.add_static("/static", folder)
+    elif scenario == "ws":
+        app.router.add_get("/ws", ws_echo)
+    return app
+
+
+def supported(web: Any, scenario: str) -> bool:
+    needs = {"static64k": ("FileResponse", "StaticResource"), "ws": ("WebSocketResponse",)}
+    required = ("Application", "Response", "json_response", "middleware", *needs.get(scenario, ()))
+    if not all(hasattr(web, name) for name in required):
+        return False
+    if scenario == "static64k":
+        try:
+            importlib.import_module("web_static")
+        except ImportError:
+            return str(web.__name__).startswith("aiohttp")
+    return True
+
+
+async def serve(web: Any, scenario: str, port: int) -> None:
+    app = build_app(web, scenario)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", port, backlog=1024)
+    await site.start()
+    print("ready", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--framework", choices=("web", "aiohttp"), required=True)
+    parser.add_argument("--scenario", choices=SCENARIOS, required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
+    args = parser.parse_args()
+    try:
+        web = importlib.import_module("aiohttp.web" if args.framework == "aiohttp" else "web")
+    except ImportError as exc:
+        print(f"unsupported: {exc}", file=sys.stderr)
+        return UNSUPPORTED
+    if not supported(web, args.scenario):
+        print(f"unsupported: {args.framework} cannot serve {args.scenario} yet", file=sys.stderr)
+        return UNSUPPORTED
+    try:
+        if args.loop == "uvloop":
+            import uvloop
+
+            uvloop.run(serve(web, args.scenario, args.port))
+        else:
+            asyncio.run(serve(web, args.scenario, args.port))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
