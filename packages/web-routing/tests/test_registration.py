@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Any
+
+import pytest
+from web_routing import (
+    DynamicResource,
+    PlainResource,
+    ResourceRoute,
+    UrlDispatcher,
+)
+
+
+async def h1(request: Any) -> str:
+    return "h1"
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "method"),
+    [
+        ("add_post", "POST"),
+        ("add_put", "PUT"),
+        ("add_patch", "PATCH"),
+        ("add_delete", "DELETE"),
+        ("add_head", "HEAD"),
+        ("add_options", "OPTIONS"),
+    ],
+)
+def test_method_shortcuts(router: UrlDispatcher, shortcut: str, method: str) -> None:
+    route = getattr(router, shortcut)("/x", h1, name="x")
+    assert isinstance(route, ResourceRoute)
+    assert route.method == method
+    assert route.name == "x"
+    assert router.match(method, "/x").route is route
+
+
+def test_add_get_adds_head_named_suffix(router: UrlDispatcher) -> None:
+    route = router.add_get("/g", h1, name="route")
+    assert route.method == "GET"
+    assert route.name == "route"
+    methods = {r.method: r for r in router.routes()}
+    assert set(methods) == {"GET", "HEAD"}
+    assert methods["HEAD"].name == "route-head"
+    assert len(router.resources()) == 1
+    assert router["route"] is route.resource
+
+
+def test_add_view_registers_star(router: UrlDispatcher) -> None:
+    class MyView:
+        def __init__(self, request: Any) -> None:
+            self.request = request
+
+    route = router.add_view("/view", MyView)
+    assert route.method == "*"
+    assert route.handler is MyView
+    assert router.match("PATCH", "/view").handler is MyView
+
+
+def test_add_resource_kinds_and_reuse(router: UrlDispatcher) -> None:
+    plain = router.add_resource("/a")
+    assert isinstance(plain, PlainResource)
+    assert router.add_resource("/a") is plain
+    dyn = router.add_resource("/a/{x}")
+    assert isinstance(dyn, DynamicResource)
+    assert router.add_resource("/a/{x}") is dyn
+    assert router.add_resource("/a/{x}", name="n") is not dyn
+    assert len(router.resources()) == 3
+
+
+def test_method_registered_twice_raises(router: UrlDispatcher) -> None:
+    router.add_post("/a", h1)
+    with pytest.raises(RuntimeError, match="will never be executed"):
+        router.add_post("/a", h1)
+    router.add_route("*", "/b", h1)
+    with pytest.raises(RuntimeError, match="already registered"):
+        router.add_get("/b", h1)
+
+
+@pytest.mark.parametrize("method", ["GE T", "", "G\r\nET", "(GET)"])
+def test_bad_method_rejected(router: UrlDispatcher, method: str) -> None:
+    with pytest.raises(ValueError, match="not allowed HTTP method"):
+        router.add_route(method, "/a", h1)
+
+
+def test_path_must_start_with_slash(router: UrlDispatcher) -> None:
+    with pytest.raises(ValueError, match="should be started with /"):
+        router.add_get("a", h1)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/{x", "Invalid path"),
+        ("/{x}}", "Invalid path"),
+        ("/{1x}", "Invalid path"),
+        ("/{x:}", "Invalid path"),
+        ("/{x:(}", "Bad pattern"),
+        ("/{x:[}", "Bad pattern"),
+        ("/{x}/{x}", "Bad pattern"),
+        ("/}", "Invalid path"),
+    ],
+    ids=["unclosed", "extra-close", "digit-name", "empty-regex", "paren", "bracket", "dup", "lone"],
+)
+def test_bad_patterns_rejected_at_registration(
+    router: UrlDispatcher, path: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        router.add_get(path, h1)
+    assert len(router.resources()) == 0
+
+
+def test_regex_with_braces_allowed(router: UrlDispatcher) -> None:
+    resource = router.add_resource(r"/{x:\d{2}}")
+    assert resource.canonical == "/{x}"
+
+
+@pytest.mark.parametrize("name", ["a.b", "a:b", "a-b", "_x", "ñame"])
+def test_good_names(router: UrlDispatcher, name: str) -> None:
+    resource = router.add_resource("/n", name=name)
+    assert router[name] is resource
+    assert name in router
+
+
+@pytest.mark.parametrize("name", ["class", "a.def", "a b", "1a", "a..b", "", "a/b"])
+def test_bad_names(router: UrlDispatcher, name: str) -> None:
+    with pytest.raises(ValueError, match="Incorrect route name"):
+        router.add_resource("/n", name=name)
+
+
+def test_duplicate_name(router: UrlDispatcher) -> None:
+    router.add_get("/a", h1, name="x")
+    with pytest.raises(ValueError, match="Duplicate 'x'"):
+        router.add_get("/b", h1, name="x")
+
+
+def test_mapping_protocol_and_views(router: UrlDispatcher) -> None:
+    a = router.add_get("/a", h1, name="a").resource
+    b = router.add_post("/b/{x}", h1, name="b").resource
+    router.add_put("/c", h1)
+    assert len(router) == 2
+    assert list(router) == ["a", "b"]
+    assert dict(router.items()) == {"a": a, "b": b}
+    assert "c" not in router
+    with pytest.raises(KeyError):
+        router["c"]
+    named = router.named_resources()
+    assert named["a"] is a
+    with pytest.raises(TypeError):
+        named["z"] = a  # type: ignore[index]
+    resources = router.resources()
+    assert len(resources) == 3 and a in resources
+    routes = router.routes()
+    assert len(routes) == 4
+    assert all(r in routes for r in a)
+    assert len(a) == 2 and {r.method for r in a} == {"GET", "HEAD"}
+
+
+def test_freeze_forbids_additions(router: UrlDispatcher) -> None:
+    router.add_get("/a", h1)
+    assert not router.frozen
+    router.freeze()
+    assert router.frozen
+    with pytest.raises(RuntimeError):
+        router.add_get("/b", h1)
+    with pytest.raises(RuntimeError):
+        router.add_post("/a", h1)
+    resource = next(iter(router.resources()))
+    with pytest.raises(RuntimeError):
+        resource.add_route("PUT", h1)
+    assert router.match("GET", "/a").handler is h1
+
+
+def test_empty_plain_path_becomes_root_on_freeze(router: UrlDispatcher) -> None:
+    route = router.add_get("", h1)
+    router.freeze()
+    assert route.resource.canonical == "/"
+    assert router.match("GET", "/").handler is h1
+
+
+def test_non_callable_handler_rejected(router: UrlDispatcher) -> None:
+    with pytest.raises(TypeError):
+        router.add_get("/a", "not callable")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        router.add_get("/a", h1, expect_handler=42)
+
+
+async def test_plain_function_handler_is_wrapped(router: UrlDispatcher) -> None:
+    def sync_handler(request: Any) -> str:
+        return "sync"
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        route = router.add_post("/s", sync_handler)  # type: ignore[arg-type]
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+    assert await route.handler(None) == "sync"
+
+
+def test_add_routes_returns_routes(router: UrlDispatcher) -> None:
+    from web_routing import get, post
+
+    routes = router.add_routes([get("/a", h1), post("/b", h1)])
+    assert [r.method for r in routes] == ["GET", "POST"]
+
+
+def test_add_static_without_web_static(
+    router: UrlDispatcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setitem(sys.modules, "web_static", None)
+    with pytest.raises(RuntimeError, match="pip install web-static"):
+        router.add_static("/static", tmp_path)
+
+
+def test_add_static_calls_web_static(
+    router: UrlDispatcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import types
+
+    from web_routing import PrefixResource
+
+    calls: list[tuple[Any, ...]] = []
+
+    class StaticResource(PrefixResource):
+        def __init__(self, prefix: str, directory: Any, **kwargs: Any) -> None:
+            super().__init__(prefix, name=kwargs["name"])
+            calls.append((prefix, directory, kwargs))
+            self.add_route("GET", h1)
+
+        def _match(self, path: str) -> dict[str, str] | None:
+            if path.startswith(self._match_prefix2):
+                return {"filename": path[len(self._match_prefix2) :]}
+            return None
+
+        def url_for(self, filename: str) -> Any:
+            from yarl import URL
+
+            return URL.build(path=self._prefix2 + filename)
+
+        def get_info(self) -> dict[str, Any]:
+            return {"prefix": self._prefix}
+
+    module = types.ModuleType("web_static")
+    module.StaticResource = StaticResource  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "web_static", module)
+    resource = router.add_static("/static/", tmp_path, name="st", show_index=True)
+    assert calls[0][0] == "/static"
+    assert calls[0][2]["show_index"] is True and calls[0][2]["chunk_size"] == 256 * 1024
+    assert router["st"] is resource
+    mi = router.match("GET", "/static/css/a%20b.css")
+    assert dict(mi) == {"filename": "css/a b.css"}
+    assert router.match("POST", "/static/x").http_exception is not None
+    assert router.match("GET", "/staticx").http_exception is not None
