@@ -1,0 +1,129 @@
+"""Chunked transfer-coding decoder (RFC 9112 section 7.1), incremental and bounded."""
+
+from __future__ import annotations
+
+import enum
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from ._abnf import CHUNK_LINE_RE
+from ._errors import BadHttpMessage, HeaderFieldsTooLarge, TransferEncodingError
+from ._events import EMPTY_TRAILERS
+from ._headers import Specials, check_head_bytes, find_bare_cr_lf, parse_fields
+from ._limits import HttpLimits
+
+__all__ = ("ChunkedReader",)
+
+Buffer = bytes | bytearray
+
+
+class _State(enum.Enum):
+    SIZE = enum.auto()
+    DATA = enum.auto()
+    DATA_CRLF = enum.auto()
+    TRAILERS = enum.auto()
+
+
+class ChunkedReader:
+    """Turns chunked framing into body pieces; returns the trailers once the body is done.
+
+    ``feed(buf, pos, out)`` consumes what it can from ``buf[pos:]``, appends body pieces to
+    ``out`` and returns ``(new_pos, trailers_or_None)``. It never scans a byte twice more
+    than a few times: chunk-size lines are bounded, and the trailer search remembers where
+    it stopped.
+    """
+
+    __slots__ = ("_limits", "_max_line", "_remaining", "_scanned", "_state")
+
+    def __init__(self, limits: HttpLimits) -> None:
+        self._limits = limits
+        self._state = _State.SIZE
+        self._remaining = 0
+        self._scanned = 0
+        # chunk-size digits, extensions and some slack for whitespace around ";" and "="
+        self._max_line = limits.max_chunk_size_digits + limits.max_chunk_extension_size
+
+    def feed(
+        self, buf: Buffer, pos: int, out: list[bytes]
+    ) -> tuple[int, CIMultiDictProxy[str] | None]:
+        end = len(buf)
+        state = self._state
+        while pos < end:
+            if state is _State.DATA:
+                n = self._remaining
+                if end - pos >= n:
+                    out.append(bytes(buf[pos : pos + n]))
+                    pos += n
+                    state = _State.DATA_CRLF
+                else:
+                    out.append(bytes(buf[pos:end]))
+                    self._remaining = n - (end - pos)
+                    pos = end
+            elif state is _State.SIZE:
+                i = buf.find(b"\r\n", pos, pos + self._max_line + 2)
+                if i < 0:
+                    if end - pos > self._max_line + 1:
+                        raise TransferEncodingError("Chunk size line too long")
+                    if buf.find(b"\n", pos) >= 0:
+                        raise TransferEncodingError("Bare LF in chunk size line")
+                    break
+                m = CHUNK_LINE_RE.fullmatch(buf, pos, i)
+                if m is None:
+                    raise TransferEncodingError("Invalid chunk size line")
+                digits = m.group(1)
+                if len(digits) > self._limits.max_chunk_size_digits:
+                    raise TransferEncodingError("Chunk size too large")
+                if m.end(2) - m.start(2) > self._limits.max_chunk_extension_size:
+                    raise TransferEncodingError("Chunk extension too long")
+                size = int(digits, 16)
+                pos = i + 2
+                if size:
+                    self._remaining = size
+                    state = _State.DATA
+                else:
+                    state = _State.TRAILERS
+                    self._scanned = 0
+            elif state is _State.DATA_CRLF:
+                if buf[pos] != 13:  # "\r"
+                    raise TransferEncodingError("Missing CRLF after chunk data")
+                if end - pos < 2:
+                    break
+                if buf[pos + 1] != 10:  # "\n"
+                    raise TransferEncodingError("Missing CRLF after chunk data")
+                pos += 2
+                state = _State.SIZE
+            else:
+                self._state = state
+                return self._trailers(buf, pos)
+        self._state = state
+        return pos, None
+
+    def _trailers(self, buf: Buffer, pos: int) -> tuple[int, CIMultiDictProxy[str] | None]:
+        end = len(buf)
+        if buf[pos] == 13:  # no trailer fields: the last-chunk's CRLF then CRLF
+            if end - pos < 2:
+                return pos, None
+            if buf[pos + 1] != 10:
+                raise TransferEncodingError("Bare CR after last chunk")
+            self._state = _State.SIZE
+            return pos + 2, EMPTY_TRAILERS
+        limit = self._limits.max_headers
+        i = buf.find(b"\r\n\r\n", max(pos, pos + self._scanned - 3), pos + limit + 4)
+        if i < 0:
+            if end - pos > limit + 3:
+                raise HeaderFieldsTooLarge("Trailer section too large", limit)
+            if find_bare_cr_lf(buf, max(pos, pos + self._scanned - 1)):
+                raise TransferEncodingError("Bare CR or LF in trailer section")
+            self._scanned = end - pos
+            return pos, None
+        block = bytes(buf[pos:i])
+        lines = block.split(b"\r\n")
+        try:
+            check_head_bytes(block, len(lines))
+        except BadHttpMessage as exc:
+            raise TransferEncodingError(f"Invalid trailer section: {exc}") from exc
+        specials: Specials = []
+        _raw, decoded = parse_fields(lines, self._limits, specials, len(block))
+        self._state = _State.SIZE
+        self._scanned = 0
+        return i + 4, CIMultiDictProxy(CIMultiDict(decoded))

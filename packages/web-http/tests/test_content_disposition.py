@@ -1,0 +1,80 @@
+"""Content-Disposition parsing (RFC 6266, RFC 7578 4.2, RFC 2231/5987 parameters)."""
+
+from __future__ import annotations
+
+import pytest
+from web_http import content_disposition_filename, parse_content_disposition
+
+
+@pytest.mark.parametrize(
+    ("header", "disptype", "params"),
+    [
+        ('form-data; name="a"', "form-data", {"name": "a"}),
+        ("Attachment; FileName=x.txt", "attachment", {"filename": "x.txt"}),
+        (
+            'form-data; name="f"; filename="a b.txt"',
+            "form-data",
+            {"name": "f", "filename": "a b.txt"},
+        ),
+        ('form-data; filename="C:\\dir\\x.txt"', "form-data", {"filename": "C:\\dir\\x.txt"}),
+        ('form-data; filename="q\\"uote"', "form-data", {"filename": 'q"uote'}),
+        ("form-data; filename*=UTF-8''%e2%82%ac.txt", "form-data", {"filename*": "€.txt"}),
+        ("form-data; filename*=iso-8859-1'en'%A3.txt", "form-data", {"filename*": "£.txt"}),
+        ('form-data; filename="é.txt"', "form-data", {"filename": "é.txt"}),
+        ("inline;", "inline", {}),
+        ("form-data; filename*=UTF-8''%ff", "form-data", {}),
+        ("form-data; filename*=bogus''x", "form-data", {}),
+    ],
+    ids=[
+        "name",
+        "case",
+        "quoted",
+        "backslash-kept",
+        "escaped-quote",
+        "ext-utf8",
+        "ext-latin1",
+        "raw-utf8",
+        "trailing-semicolon",
+        "ext-bad-utf8-ignored",
+        "ext-no-charset-ignored",
+    ],
+)
+def test_parse(header: str, disptype: str, params: dict[str, str]) -> None:
+    assert parse_content_disposition(header) == (disptype, params)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        '"quoted-type"',
+        "form-data name=a",
+        "form-data; name",
+        'form-data; name="open',
+        "form-data; name=a b",
+        "form-data; name=a; name=b",
+        "form-data; =x",
+    ],
+)
+def test_invalid_gives_none(header: str | None) -> None:
+    assert parse_content_disposition(header) == (None, {})
+
+
+def test_filename_preference_and_continuations() -> None:
+    _, params = parse_content_disposition(
+        "attachment; filename=plain.txt; filename*=UTF-8''%e2%82%ac.txt"
+    )
+    assert content_disposition_filename(params) == "€.txt"
+    _, params = parse_content_disposition("attachment; filename=plain.txt")
+    assert content_disposition_filename(params) == "plain.txt"
+    assert content_disposition_filename(params, "name") is None
+    parts = "; ".join(f'filename*{i}="p{i}"' for i in range(12))
+    _, params = parse_content_disposition("attachment; " + parts)
+    assert content_disposition_filename(params) == "".join(f"p{i}" for i in range(12))
+    _, params = parse_content_disposition(
+        "attachment; filename*0*=UTF-8''%e2%82; filename*1*=%ac; filename*2=.txt"
+    )
+    assert content_disposition_filename(params) == "€.txt"
+    _, params = parse_content_disposition('attachment; filename*0="a"; filename*2="c"')
+    assert content_disposition_filename(params) == "a"

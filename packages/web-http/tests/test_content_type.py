@@ -1,0 +1,88 @@
+"""parse_content_type: RFC 9110 8.3.1 media types with parameters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+from web_http import parse_content_type
+from web_http._quoting import quote_string, read_quoted_string
+
+
+@pytest.mark.parametrize(
+    ("value", "mimetype", "params"),
+    [
+        ("text/html", "text/html", {}),
+        ("TEXT/HTML; Charset=UTF-8", "text/html", {"charset": "UTF-8"}),
+        ('text/plain; charset="utf-8"', "text/plain", {"charset": "utf-8"}),
+        ('a/b; x="q\\"z\\\\"; y=1', "a/b", {"x": 'q"z\\', "y": "1"}),
+        ("multipart/form-data; boundary=----abc", "multipart/form-data", {"boundary": "----abc"}),
+        ("a/b ; p=1 ;q=2", "a/b", {"p": "1", "q": "2"}),
+        ("a/b; p=1; p=2", "a/b", {"p": "1"}),
+        ("a/b; flag", "a/b", {"flag": ""}),
+        ("a/b;;; p=1;", "a/b", {"p": "1"}),
+        ('a/b; p="semi;colon"', "a/b", {"p": "semi;colon"}),
+        ("application/vnd.api+json", "application/vnd.api+json", {}),
+    ],
+    ids=[
+        "plain",
+        "case",
+        "quoted",
+        "quoted-pairs",
+        "boundary",
+        "spaces",
+        "first-wins",
+        "no-value",
+        "empty-params",
+        "quoted-semicolon",
+        "suffix",
+    ],
+)
+def test_valid(value: str, mimetype: str, params: dict[str, str]) -> None:
+    got_type, got_params = parse_content_type(value)
+    assert got_type == mimetype
+    assert dict(got_params) == params
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "garbage", "text/", "/html", "text/html junk", "te xt/html", "text/ht@ml"],
+)
+def test_malformed_is_octet_stream(value: str | None) -> None:
+    mimetype, params = parse_content_type(value)
+    assert mimetype == "application/octet-stream"
+    assert dict(params) == {}
+
+
+def test_params_read_only() -> None:
+    _, params = parse_content_type("a/b; x=1")
+    with pytest.raises(TypeError):
+        params["x"] = "2"  # type: ignore[index]
+
+
+def test_unterminated_quote_drops_rest() -> None:
+    assert dict(parse_content_type('a/b; x=1; y="open; z=2')[1]) == {"x": "1"}
+
+
+def test_junk_parameters_are_skipped() -> None:
+    assert dict(parse_content_type("a/b; @@@; x=1; y=@")[1]) == {"x": "1"}
+
+
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_characters="\x7f"),
+        max_size=40,
+    )
+)
+def test_quoted_string_round_trip(value: str) -> None:
+    quoted = quote_string(value)
+    if quoted.startswith('"'):
+        assert read_quoted_string(quoted, 0) == (value, len(quoted))
+    else:
+        assert quoted == value
+    _, params = parse_content_type(f"a/b; p={quoted}")
+    assert params["p"] == value
+
+
+def test_quote_string_refuses_controls() -> None:
+    with pytest.raises(ValueError):
+        quote_string("a\r\nb")

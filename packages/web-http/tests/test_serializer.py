@@ -1,0 +1,105 @@
+"""Serializer: heads as one bytes object, response-splitting refusal, chunked, dates."""
+
+from __future__ import annotations
+
+import email.utils
+
+import pytest
+from multidict import CIMultiDict
+from web_http import (
+    ChunkedEncoder,
+    HttpVersion10,
+    http_date,
+    reason_phrase,
+    serialize_request_head,
+    serialize_response_head,
+)
+
+
+def test_response_head_bytes() -> None:
+    out = serialize_response_head(200, "OK", [("Content-Type", "text/plain"), ("X-A", "1")])
+    assert out == b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-A: 1\r\n\r\n"
+
+
+def test_response_head_from_multidict_keeps_duplicates() -> None:
+    headers = CIMultiDict([("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+    out = serialize_response_head(404, "Not Found", headers, HttpVersion10)
+    assert out == b"HTTP/1.0 404 Not Found\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n"
+
+
+def test_response_head_from_dict_and_utf8() -> None:
+    out = serialize_response_head(200, "OK", {"X-Name": "café"})
+    assert out.endswith(b"X-Name: caf\xc3\xa9\r\n\r\n")
+
+
+def test_request_head_bytes() -> None:
+    out = serialize_request_head("GET", "/x?y", [("Host", "h")])
+    assert out == b"GET /x?y HTTP/1.1\r\nHost: h\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("X-A", "a\r\nSet-Cookie: evil=1"),
+        ("X-A", "a\nb"),
+        ("X-A", "a\rb"),
+        ("X-A", "a\x00b"),
+        ("X-A\r\nEvil", "1"),
+        ("X A", "1"),
+        ("X:A", "1"),
+        ("", "1"),
+        ("Ключ", "1"),
+    ],
+)
+def test_response_splitting_refused(name: str, value: str) -> None:
+    with pytest.raises(ValueError):
+        serialize_response_head(200, "OK", [(name, value)])
+    with pytest.raises(ValueError):
+        serialize_request_head("GET", "/", [(name, value)])
+
+
+def test_reason_and_status_validated() -> None:
+    with pytest.raises(ValueError):
+        serialize_response_head(200, "OK\r\nX: y", [])
+    with pytest.raises(ValueError):
+        serialize_response_head(42, "Nope", [])
+    with pytest.raises(ValueError):
+        serialize_request_head("GE T", "/", [])
+    with pytest.raises(ValueError):
+        serialize_request_head("GET", "/a b", [])
+
+
+def test_chunked_encoder() -> None:
+    enc = ChunkedEncoder()
+    assert enc.encode(b"hello") == b"5\r\nhello\r\n"
+    assert enc.encode(b"x" * 26) == b"1a\r\n" + b"x" * 26 + b"\r\n"
+    assert enc.encode(b"") == b""
+    assert enc.end() == b"0\r\n\r\n"
+    with pytest.raises(RuntimeError):
+        enc.encode(b"more")
+    with pytest.raises(RuntimeError):
+        enc.end()
+
+
+def test_chunked_encoder_trailers() -> None:
+    enc = ChunkedEncoder()
+    assert enc.end([("Checksum", "abc")]) == b"0\r\nChecksum: abc\r\n\r\n"
+    with pytest.raises(ValueError):
+        ChunkedEncoder().end([("X", "a\r\nb")])
+
+
+def test_http_date() -> None:
+    assert http_date(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT"
+    assert http_date(784111777.9) == "Sun, 06 Nov 1994 08:49:37 GMT"
+    assert http_date(0) == "Thu, 01 Jan 1970 00:00:00 GMT"
+    now = http_date()
+    parsed = email.utils.parsedate_to_datetime(now)
+    assert parsed.tzinfo is not None
+    assert http_date(1000.2) is http_date(1000.7)  # cached within the second (same object)
+
+
+def test_reason_phrase() -> None:
+    assert reason_phrase(200) == "OK"
+    assert reason_phrase(404) == "Not Found"
+    assert reason_phrase(418) == "I'm a Teapot"
+    assert reason_phrase(599) == ""
