@@ -100,3 +100,12 @@ def test_tests_may_use_test_tools_and_relative_modules(tree: Path) -> None:
     (tests / "helpers.py").write_text("import hypothesis\n")
     (tests / "test_y.py").write_text("import pytest\nimport helpers\nimport web_http\n")
     assert check_layering.check_tree(tree) == []
+
+
+def test_upward_import_inside_a_function_is_the_allowed_lazy_reach(tree: Path) -> None:
+    init = tree / "packages" / "web-routing" / "src" / "web_routing" / "__init__.py"
+    init.write_text("def add_static():\n    import web_static\n    return web_static\n")
+    assert check_layering.check_tree(tree) == []
+    init.write_text("import web_static\n")
+    [violation] = check_layering.check_tree(tree)
+    assert "web-routing may not import web_static" in str(violation)

@@ -1,0 +1,188 @@
+"""``StaticResource``: the resource ``UrlDispatcher.add_static`` registers.
+
+Routing stays I/O free: :meth:`StaticResource._match` only decodes the file name and
+refuses, lexically, names that could leave the root (NUL, absolute, ``..`` above the
+root), so those requests end as the router's 404 without touching the disk. The handler
+then resolves symlinks in the executor and hands the file to :class:`FileResponse`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+from pathlib import Path, PurePath
+from typing import Any, Final
+
+from web_app import HTTPForbidden, HTTPNotFound, Request, Response, StreamResponse
+from web_routing import AbstractRoute, ExpectHandler, PrefixResource
+from yarl import URL
+
+from ._file_response import DEFAULT_CHUNK_SIZE, FileResponse
+from ._index import render_index
+from ._paths import PathRejected, check_filename, resolve_under
+
+__all__ = ("StaticResource",)
+
+#: ``append_version`` hashes are cached per (path, mtime_ns, size): rebuilt when a file
+#: changes, never recomputed for an unchanged one.
+_HASH_CACHE_SIZE: Final = 1024
+
+
+def _unquote_safe(value: str) -> str:
+    """Finish decoding a name taken from the router's safe-decoded path."""
+    if "%" not in value:
+        return value
+    return value.replace("%2F", "/").replace("%25", "%")
+
+
+def file_hash(data: bytes) -> str:
+    """The ``v=`` value of ``append_version``: URL-safe base64 of the SHA-256 (aiohttp's)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+class StaticResource(PrefixResource):
+    """Serve the files below ``directory`` at URLs below ``prefix`` (GET and HEAD).
+
+    ``show_index`` lists directories as HTML (403 otherwise); ``follow_symlinks`` lets
+    symlinks lead outside the directory (the URL itself can never climb out);
+    ``append_version`` makes :meth:`url_for` add ``?v=<hash of the content>`` by default.
+    """
+
+    VERSION_KEY = "v"
+
+    def __init__(
+        self,
+        prefix: str,
+        directory: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        expect_handler: ExpectHandler | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        show_index: bool = False,
+        follow_symlinks: bool = False,
+        append_version: bool = False,
+    ) -> None:
+        super().__init__(prefix, name=name)
+        try:
+            root = Path(directory).expanduser().resolve(strict=True)
+        except FileNotFoundError as exc:
+            raise ValueError(f"'{directory}' does not exist") from exc
+        if not root.is_dir():
+            raise ValueError(f"'{directory}' is not a directory")
+        if not isinstance(chunk_size, int) or chunk_size <= 0:
+            raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+        self._directory = root
+        self._chunk_size = chunk_size
+        self._show_index = show_index
+        self._follow_symlinks = follow_symlinks
+        self._append_version = append_version
+        self._expect_handler = expect_handler
+        self._hashes: dict[tuple[str, int, int], str] = {}
+        self.add_route("GET", self._handle, expect_handler=expect_handler)
+        self.add_route("HEAD", self._handle, expect_handler=expect_handler)
+
+    # -- introspection -------------------------------------------------------------------
+
+    @property
+    def directory(self) -> Path:
+        return self._directory
+
+    def get_info(self) -> dict[str, Any]:
+        routes: dict[str, AbstractRoute] = {route.method: route for route in self}
+        return {"directory": self._directory, "prefix": self._prefix, "routes": routes}
+
+    def set_options_route(self, handler: Any) -> None:
+        """Add an OPTIONS route (CORS pre-flight helpers use this)."""
+        if any(route.method == "OPTIONS" for route in self):
+            raise RuntimeError("OPTIONS route was set already")
+        self.add_route("OPTIONS", handler, expect_handler=self._expect_handler)
+
+    def __repr__(self) -> str:
+        name = f"'{self.name}' " if self.name is not None else ""
+        return f"<StaticResource {name}{self._prefix} -> {self._directory!r}>"
+
+    # -- URLs ----------------------------------------------------------------------------
+
+    def url_for(
+        self, *, filename: str | os.PathLike[str], append_version: bool | None = None
+    ) -> URL:
+        """``<prefix>/<filename>``, plus ``?v=<content hash>`` when versioning applies.
+
+        The version is only added for a regular file inside the directory (symlinks
+        leading out count only with ``follow_symlinks``); otherwise the plain URL is
+        returned, as aiohttp does.
+        """
+        if append_version is None:
+            append_version = self._append_version
+        name = filename.as_posix() if isinstance(filename, PurePath) else os.fspath(filename)
+        name = name.lstrip("/")
+        url = URL.build(path=self._prefix, encoded=True) / name
+        if not append_version:
+            return url
+        version = self._version_of(name)
+        return url if version is None else url.with_query({self.VERSION_KEY: version})
+
+    def _version_of(self, name: str) -> str | None:
+        try:
+            path = resolve_under(self._directory, name, follow_symlinks=self._follow_symlinks)
+            st = path.stat()
+        except (PathRejected, OSError):
+            return None
+        if not path.is_file():
+            return None
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        cached = self._hashes.get(key)
+        if cached is not None:
+            return cached
+        try:
+            digest = file_hash(path.read_bytes())
+        except OSError:
+            return None
+        if len(self._hashes) >= _HASH_CACHE_SIZE:
+            self._hashes.clear()
+        self._hashes[key] = digest
+        return digest
+
+    # -- matching and handling ---------------------------------------------------------------
+
+    def _match(self, path: str) -> dict[str, str] | None:
+        if path == self._match_prefix:
+            filename = ""
+        elif path.startswith(self._match_prefix2):
+            filename = _unquote_safe(path[len(self._match_prefix2) :])
+        else:
+            return None
+        if not check_filename(filename):
+            return None
+        return {"filename": filename}
+
+    async def _handle(self, request: Request) -> StreamResponse:
+        filename = request.match_info["filename"]
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, self._response_for, filename)
+
+    def _response_for(self, filename: str) -> StreamResponse:
+        """Resolve ``filename`` and pick the response (runs in the executor)."""
+        try:
+            path = resolve_under(self._directory, filename, follow_symlinks=self._follow_symlinks)
+        except PathRejected:
+            raise HTTPNotFound() from None
+        try:
+            is_dir = path.is_dir()
+        except PermissionError:
+            raise HTTPForbidden() from None
+        if is_dir:
+            if not self._show_index:
+                raise HTTPForbidden()
+            try:
+                text = render_index(self._directory, path, self._prefix)
+            except PermissionError:
+                raise HTTPForbidden() from None
+            except OSError:
+                raise HTTPNotFound() from None
+            return Response(text=text, content_type="text/html")
+        if filename.endswith("/"):
+            raise HTTPNotFound()  # "file.txt/" names a directory that does not exist
+        return FileResponse(path, chunk_size=self._chunk_size)
