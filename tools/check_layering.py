@@ -2,10 +2,11 @@
 
 An import in `packages/<name>/src` must be the standard library, the package itself, or a declared
 dependency of that package (its `[project] dependencies`, plus optional extras, which are imported
-lazily). A package of the workspace may only import packages below it in DESIGN.md's table, so an
-upward import fails even when someone declares it; the one exception is DESIGN.md's lazy reach
-upwards, an import inside a function body (checked at call time, with a clear error when absent). aiohttp may not be imported anywhere under
-`packages/` (sources or tests). Tests of a package may also use the test tools.
+lazily). A package of the workspace may only import packages below it in DESIGN.md's table, so
+an upward import fails even when someone declares it. The one exception is DESIGN.md's lazy
+reach upwards: an import inside a function body, made at call time with a clear error. aiohttp
+may not be imported anywhere under `packages/` (sources or tests). Tests of a package may also
+use the test tools.
 
     python tools/check_layering.py [--root DIR]      # exit 1 and one line per violation
 """

@@ -1,4 +1,4 @@
-"""web-http: a strict, fast, sans-IO HTTP/1.1 message layer (parser, serializer, helpers, streams)."""
+"""web-http: a strict, fast, sans-IO HTTP/1.1 layer: parser, serializer, helpers, streams."""
 
 from __future__ import annotations
 
