@@ -1,0 +1,187 @@
+"""TestClient sends aiohttp-style requests to a test server and wraps the answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import web
+from web_testing import ClientResponse, RawTestServer, TestClient, TestServer
+
+
+async def echo(request: web.Request) -> web.Response:
+    body = await request.read()
+    return web.json_response(
+        {
+            "method": request.method,
+            "path": request.path,
+            "query": dict(request.query),
+            "content_type": request.content_type,
+            "body": body.decode("utf-8", "replace"),
+            "x_test": request.headers.get("X-Test"),
+            "chunked": "chunked" in request.headers.get("Transfer-Encoding", ""),
+        }
+    )
+
+
+async def form(request: web.Request) -> web.Response:
+    data = await request.post()
+    return web.json_response({k: data.getall(k) for k in data})
+
+
+async def set_cookie(request: web.Request) -> web.Response:
+    resp = web.Response(text="set")
+    resp.set_cookie("session", "abc")
+    return resp
+
+
+async def get_cookie(request: web.Request) -> web.Response:
+    return web.Response(text=request.cookies.get("session", "none"))
+
+
+async def redirect(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/echo")
+
+
+def make_app() -> web.Application:
+    app = web.Application()
+    app.router.add_route("*", "/echo", echo)
+    app.router.add_post("/form", form)
+    app.router.add_get("/set", set_cookie)
+    app.router.add_get("/get", get_cookie)
+    app.router.add_get("/redirect", redirect)
+    return app
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(make_app())) as client:
+        yield client
+
+
+async def test_get_with_query_and_headers(client: TestClient) -> None:
+    resp = await client.get("/echo", params={"a": "1"}, headers={"X-Test": "yes"})
+    assert isinstance(resp, ClientResponse)
+    assert resp.status == 200
+    data = await resp.json()
+    assert data["method"] == "GET"
+    assert data["query"] == {"a": "1"}
+    assert data["x_test"] == "yes"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+async def test_every_method_helper(client: TestClient, method: str) -> None:
+    call = getattr(client, method.lower())
+    resp = await call("/echo")
+    assert (await resp.json())["method"] == method
+
+
+async def test_head_has_no_body(client: TestClient) -> None:
+    resp = await client.head("/echo")
+    assert resp.status == 200
+    assert await resp.read() == b""
+    assert resp.content_length is not None and resp.content_length > 0
+
+
+async def test_data_bytes_and_text_are_the_raw_body(client: TestClient) -> None:
+    resp = await client.post("/echo", data=b"\x00raw")
+    assert (await resp.json())["body"] == "\x00raw"
+    resp = await client.post("/echo", data="text body")
+    assert (await resp.json())["body"] == "text body"
+
+
+async def test_data_generator_is_sent_chunked(client: TestClient) -> None:
+    async def gen() -> AsyncIterator[bytes]:
+        yield b"part1-"
+        yield b"part2"
+
+    data = await (await client.post("/echo", data=gen())).json()
+    assert data["body"] == "part1-part2"
+    assert data["chunked"] is True
+
+
+async def test_data_mapping_and_pairs_are_a_form(client: TestClient) -> None:
+    resp = await client.post("/form", data={"a": "1", "b": "2"})
+    assert await resp.json() == {"a": ["1"], "b": ["2"]}
+    resp = await client.post("/form", data=[("k", "x"), ("k", "y")])
+    assert await resp.json() == {"k": ["x", "y"]}
+
+
+async def test_json_body(client: TestClient) -> None:
+    data = await (await client.post("/echo", json={"n": 1})).json()
+    assert data["content_type"] == "application/json"
+    assert data["body"] == '{"n":1}' or data["body"] == '{"n": 1}'
+
+
+async def test_cookies_are_kept_between_requests(client: TestClient) -> None:
+    first = await client.get("/set")
+    assert first.cookies["session"] == "abc"
+    resp = await client.get("/get")
+    assert await resp.text() == "abc"
+
+
+async def test_redirects_are_followed_by_default(client: TestClient) -> None:
+    resp = await client.get("/redirect")
+    assert resp.status == 200
+    assert resp.url.path == "/echo"
+    assert [r.status for r in resp.history] == [302]
+
+
+async def test_allow_redirects_false(client: TestClient) -> None:
+    resp = await client.get("/redirect", allow_redirects=False)
+    assert resp.status == 302
+    assert resp.headers["Location"] == "/echo"
+
+
+async def test_async_with_request_releases(client: TestClient) -> None:
+    async with client.get("/echo") as resp:
+        assert resp.status == 200
+        assert not resp.closed
+    assert resp.closed
+
+
+async def test_unknown_route_is_404_text(client: TestClient) -> None:
+    resp = await client.get("/missing")
+    assert resp.status == 404
+    assert resp.ok is False
+    assert "404" in await resp.text()
+
+
+async def test_client_properties(client: TestClient) -> None:
+    assert client.host == "127.0.0.1"
+    assert client.port == client.server.port
+    assert isinstance(client.app, web.Application)
+    assert client.make_url("/p").port == client.port
+    assert client.session.cookies is not None
+
+
+async def test_raw_server_client_has_no_app() -> None:
+    async def handler(request: web.BaseRequest) -> web.StreamResponse:
+        return web.Response(text="raw")
+
+    async with TestClient(RawTestServer(handler)) as client:
+        assert client.app is None
+        assert await (await client.get("/")).text() == "raw"
+
+
+async def test_close_closes_the_server_and_refuses_more() -> None:
+    client = TestClient(TestServer(make_app()))
+    await client.start_server()
+    await client.close()
+    assert client.closed
+    assert client.server.closed
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.get("/echo")
+    await client.close()  # idempotent
+
+
+def test_client_needs_a_test_server() -> None:
+    with pytest.raises(TypeError, match="TestServer"):
+        TestClient(make_app())  # type: ignore[arg-type]
+
+
+async def test_sync_with_is_refused() -> None:
+    client = TestClient(TestServer(make_app()))
+    with pytest.raises(TypeError, match="async with"), client:
+        pass
+    await client.close()

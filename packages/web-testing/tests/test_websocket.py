@@ -1,0 +1,116 @@
+"""TestClient.ws_connect talks to a web.WebSocketResponse with the websockets library."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import web
+from web_testing import ClientWebSocket, TestClient, TestServer, WSMessageTypeError
+
+
+async def echo_ws(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(protocols=("chat",))
+    await ws.prepare(request)
+    async for msg in ws:
+        if msg.type == web.WSMsgType.TEXT:
+            if msg.data == "close":
+                await ws.close(code=4000, message=b"bye")
+            else:
+                await ws.send_str("echo:" + msg.data)
+        elif msg.type == web.WSMsgType.BINARY:
+            await ws.send_bytes(msg.data[::-1])
+    return ws
+
+
+async def plain(request: web.Request) -> web.Response:
+    return web.Response(text="not a websocket")
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[TestClient]:
+    app = web.Application()
+    app.router.add_get("/ws", echo_ws)
+    app.router.add_get("/plain", plain)
+    async with TestClient(TestServer(app)) as client:
+        yield client
+
+
+async def test_text_binary_and_json_round_trip(client: TestClient) -> None:
+    ws = await client.ws_connect("/ws")
+    assert isinstance(ws, ClientWebSocket)
+    await ws.send_str("hi")
+    assert await ws.receive_str() == "echo:hi"
+    await ws.send_bytes(b"abc")
+    assert await ws.receive_bytes() == b"cba"
+    await ws.send_json({"k": 1})
+    msg = await ws.receive()
+    assert msg.type == web.WSMsgType.TEXT
+    assert msg.data == 'echo:{"k": 1}'
+    assert await ws.close() is True
+    assert ws.closed
+    assert await ws.close() is False
+
+
+async def test_subprotocol_is_negotiated(client: TestClient) -> None:
+    async with client.ws_connect("/ws", protocols=("chat",)) as ws:
+        assert ws.protocol == "chat"
+    assert ws.closed
+
+
+async def test_server_close_is_reported_then_closed(client: TestClient) -> None:
+    ws = await client.ws_connect("/ws")
+    await ws.send_str("close")
+    msg = await ws.receive()
+    assert msg.type == web.WSMsgType.CLOSE
+    assert msg.data == 4000
+    assert msg.extra == "bye"
+    assert ws.close_code == 4000
+    assert (await ws.receive()).type == web.WSMsgType.CLOSED
+
+
+async def test_iteration_stops_at_close(client: TestClient) -> None:
+    ws = await client.ws_connect("/ws")
+    await ws.send_str("one")
+    await ws.send_str("close")
+    received = [msg.data async for msg in ws]
+    assert received == ["echo:one"]
+
+
+async def test_wrong_message_type_is_a_type_error(client: TestClient) -> None:
+    async with client.ws_connect("/ws") as ws:
+        await ws.send_bytes(b"xy")
+        with pytest.raises(WSMessageTypeError):
+            await ws.receive_str()
+
+
+async def test_type_checked_sends(client: TestClient) -> None:
+    async with client.ws_connect("/ws") as ws:
+        with pytest.raises(TypeError):
+            await ws.send_str(b"bytes")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            await ws.send_bytes("text")  # type: ignore[arg-type]
+
+
+async def test_ping_gets_a_pong(client: TestClient) -> None:
+    async with client.ws_connect("/ws") as ws:
+        assert await ws.ping(b"p") >= 0.0
+
+
+async def test_compressed_connection(client: TestClient) -> None:
+    async with client.ws_connect("/ws", compress=True) as ws:
+        await ws.send_str("z" * 1000)
+        assert await ws.receive_str() == "echo:" + "z" * 1000
+
+
+async def test_handshake_refused_by_a_plain_route(client: TestClient) -> None:
+    from websockets.exceptions import InvalidStatus
+
+    with pytest.raises(InvalidStatus):
+        await client.ws_connect("/plain")
+
+
+async def test_client_close_closes_open_websockets(client: TestClient) -> None:
+    ws = await client.ws_connect("/ws")
+    await client.close()
+    assert ws.closed
