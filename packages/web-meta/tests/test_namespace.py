@@ -1,0 +1,43 @@
+"""The umbrella exports exactly aiohttp's `web.__all__`, each name from the package that owns it."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import web
+
+NAMES = (Path(__file__).parent / "aiohttp_web_names.txt").read_text().split()
+OWNERS = ("web_app", "web_routing", "web_runner", "web_static", "web_websocket")
+
+
+def test_the_list_is_aiohttps_117_names() -> None:
+    assert len(NAMES) == len(set(NAMES)) == 117
+
+
+def test_all_matches_aiohttp() -> None:
+    assert sorted(web.__all__) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_name_is_the_owning_packages_object(name: str) -> None:
+    obj = getattr(web, name)
+    owners = [mod for mod in OWNERS if getattr(importlib.import_module(mod), name, None) is obj]
+    assert owners, f"web.{name} is not re-exported from the package that defines it"
+
+
+def test_star_import_gives_every_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from web import *", namespace)
+    assert set(NAMES) <= set(namespace)
+
+
+def test_python_dash_m_web_reaches_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "web", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert "init_func" in done.stdout or "entry-func" in done.stdout
