@@ -1,0 +1,644 @@
+"""Application: the routing table, shared state, middlewares and lifecycle signals.
+
+Theory of operation
+-------------------
+An application is configured (routes, middlewares, signals, sub-apps, state),
+then frozen by the runner (``freeze()``, also done by ``_make_handler()``).
+Freezing is where every per-app decision that does not depend on a request is
+taken once: the middleware lists become tuples, the router builds its index,
+and the application tree learns whether any middleware exists at all and
+whether any router needs the request's host (domain sub-apps).
+
+Per request, ``_handle`` resolves synchronously with ``router.match``, pushes
+the app on the match info's apps stack, answers ``Expect`` and calls the
+handler.  When middlewares apply, the handler wrapped by the middlewares of
+every app on the stack (outermost app first) is built on the first request of
+each (route, app chain) and cached on the handling app; a request that misses
+(404/405) uses one cached chain per app chain around a handler that raises
+the miss's exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+)
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial, update_wrapper
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast, overload
+
+from aiosignal import Signal
+from frozenlist import FrozenList
+from web_http import hdrs
+from web_routing import (
+    AbstractResource,
+    AbstractRoute,
+    AbstractRouteDef,
+    Domain,
+    MaskDomain,
+    MatchedSubAppResource,
+    PrefixedSubAppResource,
+    SystemRoute,
+    UrlDispatcher as BaseUrlDispatcher,
+    UrlMappingMatchInfo,
+)
+
+from ._dispatcher import UrlDispatcher, default_expect_handler
+from ._keys import AppKey, NotAppKeyWarning
+from ._middlewares import Handler, Middleware
+from ._web_request import Request
+
+if TYPE_CHECKING:
+    from web_http import RequestHead, StreamReader
+
+    from ._protocol import RequestHandler
+    from ._response import StreamResponse
+    from ._server import Server
+    from ._writer import PayloadWriter
+
+__all__ = ("Application", "CleanupContext", "CleanupError")
+
+_T = TypeVar("_T")
+_U = TypeVar("_U")
+_R = TypeVar("_R", bound=AbstractResource)
+
+web_logger = logging.getLogger("web.web")
+
+_AppSignal = Signal["Application"]
+_RespPrepareSignal = Signal["Request", "StreamResponse"]
+_CleanupCtxFactory = Callable[
+    ["Application"], "AbstractAsyncContextManager[None] | AsyncIterator[None]"
+]
+_LegacyMiddleware = Callable[["Application", Handler], Awaitable[Handler]]
+
+
+class CleanupError(RuntimeError):
+    """Several cleanup contexts failed; ``exceptions`` holds every error."""
+
+    @property
+    def exceptions(self) -> list[BaseException]:
+        return cast("list[BaseException]", self.args[1])
+
+
+class CleanupContext(FrozenList[_CleanupCtxFactory]):
+    """``app.cleanup_ctx``: startup/cleanup pairs written as one async generator.
+
+    At startup each item runs up to its ``yield`` (in order); at cleanup the
+    started ones resume after it, in reverse order, every one of them even
+    when some fail.  Items may also return async context managers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._exits: list[AbstractAsyncContextManager[None]] = []
+
+    async def _on_startup(self, app: Application) -> None:
+        for factory in self:
+            ctx = factory(app)
+            if not isinstance(ctx, AbstractAsyncContextManager):
+                ctx = asynccontextmanager(
+                    cast("Callable[[Application], AsyncIterator[None]]", factory)
+                )(app)
+            await ctx.__aenter__()
+            self._exits.append(ctx)
+
+    async def _on_cleanup(self, app: Application) -> None:
+        errors: list[BaseException] = []
+        exits, self._exits = self._exits, []
+        for ctx in reversed(exits):
+            try:
+                await ctx.__aexit__(None, None, None)
+            except (Exception, asyncio.CancelledError) as exc:
+                errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise CleanupError("Multiple errors on cleanup stage", errors)
+
+
+async def _raise_miss(request: Request) -> NoReturn:
+    """The handler of every 404/405: raise the exception routing chose."""
+    exc = request.match_info.http_exception
+    if exc is None:  # only reachable through a middleware swapping match info
+        raise RuntimeError("request resolved after all")
+    raise exc
+
+
+def _switch_app(app: Application, handler: Handler) -> Handler:
+    """Make ``app`` the request's ``app`` while ``handler`` (its layer) runs."""
+
+    async def switch(request: Request) -> StreamResponse:
+        match_info = request.match_info
+        prev = match_info.current_app
+        match_info.current_app = app
+        try:
+            return await handler(request)
+        finally:
+            match_info.current_app = prev
+
+    return update_wrapper(switch, handler)
+
+
+def _switch_needed(apps: tuple[Application, ...], index: int, first_with_mw: int) -> bool:
+    """Whether layer ``index`` must set ``current_app`` (see ``_compose``)."""
+    last = len(apps) - 1
+    if index == last:
+        # the route's own app is current from the start unless an outer
+        # app's layer changed it
+        return first_with_mw < last
+    return bool(apps[index]._middleware_tuple) and index >= first_with_mw
+
+
+def _as_any(mw: object) -> Callable[..., Awaitable[StreamResponse]]:
+    """Middlewares are called with ``handler=`` by keyword (aiohttp's contract)."""
+    return cast("Callable[..., Awaitable[StreamResponse]]", mw)
+
+
+def _compose(handler: Handler, apps: tuple[Application, ...]) -> Handler:
+    """Wrap ``handler`` in the new-style middlewares of ``apps`` (outermost first)."""
+    first = next((i for i, app in enumerate(apps) if app._middleware_tuple), len(apps))
+    for index in range(len(apps) - 1, -1, -1):
+        app = apps[index]
+        for mw in reversed(app._middleware_tuple):
+            handler = update_wrapper(partial(_as_any(mw), handler=handler), handler)
+        if _switch_needed(apps, index, first):
+            handler = _switch_app(app, handler)
+    return handler
+
+
+async def _compose_legacy(handler: Handler, apps: tuple[Application, ...]) -> Handler:
+    """Like ``_compose`` for chains with old-style factories (awaited per request)."""
+    for app in reversed(apps):
+        for mw, new_style in reversed(app._middleware_kinds):
+            if new_style:
+                handler = update_wrapper(partial(_as_any(mw), handler=handler), handler)
+            else:
+                handler = await cast("_LegacyMiddleware", mw)(app, handler)
+        if len(apps) > 1:
+            handler = _switch_app(app, handler)
+    return handler
+
+
+def _tree_needs_host(router: BaseUrlDispatcher) -> bool:
+    """True when matching may depend on the Host header (a domain sub-app below)."""
+    for resource in router.resources():
+        if isinstance(resource, MatchedSubAppResource):
+            return True
+        if isinstance(resource, PrefixedSubAppResource) and _tree_needs_host(resource.app.router):
+            return True
+    return False
+
+
+class Application(MutableMapping["str | AppKey[Any]", Any]):
+    """The web application: router, state (dict-like, typed with AppKey), signals."""
+
+    def __init__(
+        self,
+        *,
+        logger: logging.Logger = web_logger,
+        router: BaseUrlDispatcher | None = None,
+        middlewares: Iterable[Middleware] = (),
+        handler_args: Mapping[str, Any] | None = None,
+        client_max_size: int = 1024**2,
+        loop: asyncio.AbstractEventLoop | None = None,
+        debug: Any = ...,
+    ) -> None:
+        if router is None:
+            router = UrlDispatcher()
+        else:
+            warnings.warn("router argument is deprecated", DeprecationWarning, stacklevel=2)
+            if not isinstance(router, BaseUrlDispatcher):
+                raise TypeError(f"router must be a UrlDispatcher, got {router!r}")
+        if loop is not None:
+            warnings.warn("loop argument is deprecated", DeprecationWarning, stacklevel=2)
+        if not isinstance(client_max_size, int) or client_max_size < 0:
+            raise ValueError(f"client_max_size must be a non-negative int, got {client_max_size!r}")
+        if handler_args is not None and not isinstance(handler_args, Mapping):
+            raise TypeError(f"handler_args must be a mapping, got {handler_args!r}")
+        self.logger = logger
+        self._router = router
+        self._loop = loop
+        self._debug = debug
+        self._handler_args = handler_args
+        self._client_max_size = client_max_size
+        self._middlewares: FrozenList[Middleware] = FrozenList(middlewares)
+        self._state: dict[str | AppKey[Any], Any] = {}
+        self._frozen = False
+        self._pre_frozen = False
+        self._starting = False
+        self._subapps: list[Application] = []
+
+        self._on_response_prepare: _RespPrepareSignal = Signal(self)
+        self._on_startup: _AppSignal = Signal(self)
+        self._on_shutdown: _AppSignal = Signal(self)
+        self._on_cleanup: _AppSignal = Signal(self)
+        self._cleanup_ctx = CleanupContext()
+        self._on_startup.append(self._cleanup_ctx._on_startup)
+        self._on_cleanup.append(self._cleanup_ctx._on_cleanup)
+
+        # filled by pre_freeze()
+        self._middleware_tuple: tuple[Middleware, ...] = ()
+        self._middleware_kinds: tuple[tuple[Any, bool], ...] = ()
+        self._run_middlewares = False
+        self._has_legacy = False
+        self._needs_host = False
+        self._chains: dict[AbstractRoute, tuple[tuple[Application, ...], Handler]] = {}
+        self._miss_chains: dict[tuple[Application, ...], Handler] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        warnings.warn(
+            f"Inheritance class {cls.__name__} from web.Application is discouraged",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+    # -- state (MutableMapping) ---------------------------------------------
+
+    def _check_frozen(self) -> None:
+        if self._frozen and not self._starting:
+            raise RuntimeError("Changing state of started or joined application is forbidden")
+
+    @overload
+    def __getitem__(self, key: AppKey[_T]) -> _T: ...
+
+    @overload
+    def __getitem__(self, key: str) -> Any: ...
+
+    def __getitem__(self, key: str | AppKey[Any]) -> Any:
+        return self._state[key]
+
+    @overload
+    def __setitem__(self, key: AppKey[_T], value: _T) -> None: ...
+
+    @overload
+    def __setitem__(self, key: str, value: Any) -> None: ...
+
+    def __setitem__(self, key: str | AppKey[Any], value: Any) -> None:
+        self._check_frozen()
+        if not isinstance(key, AppKey):
+            warnings.warn(
+                "It is recommended to use web.AppKey instances for keys.",
+                category=NotAppKeyWarning,
+                stacklevel=2,
+            )
+        self._state[key] = value
+
+    def __delitem__(self, key: str | AppKey[Any]) -> None:
+        self._check_frozen()
+        del self._state[key]
+
+    def __len__(self) -> int:
+        return len(self._state)
+
+    def __iter__(self) -> Iterator[str | AppKey[Any]]:
+        return iter(self._state)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._state
+
+    @overload  # type: ignore[override]
+    def get(self, key: AppKey[_T], default: None = ...) -> _T | None: ...
+
+    @overload
+    def get(self, key: AppKey[_T], default: _U) -> _T | _U: ...
+
+    @overload
+    def get(self, key: str, default: Any = ...) -> Any: ...
+
+    def get(self, key: str | AppKey[Any], default: Any = None) -> Any:
+        return self._state.get(key, default)
+
+    # identity semantics: an application is a service, not a value
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<Application 0x{id(self):x}>"
+
+    def __call__(self) -> Application:
+        """gunicorn compatibility: the app factory that returns the app."""
+        return self
+
+    # -- configuration --------------------------------------------------------
+
+    @property
+    def router(self) -> BaseUrlDispatcher:
+        return self._router
+
+    @property
+    def middlewares(self) -> FrozenList[Middleware]:
+        return self._middlewares
+
+    @property
+    def debug(self) -> bool:
+        return self._debug is not ... and bool(self._debug)
+
+    @property
+    def client_max_size(self) -> int:
+        return self._client_max_size
+
+    @property
+    def handler_args(self) -> Mapping[str, Any] | None:
+        return self._handler_args
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        warnings.warn("loop property is deprecated", DeprecationWarning, stacklevel=2)
+        return cast("asyncio.AbstractEventLoop", self._loop)
+
+    @property
+    def on_response_prepare(self) -> _RespPrepareSignal:
+        return self._on_response_prepare
+
+    @property
+    def on_startup(self) -> _AppSignal:
+        return self._on_startup
+
+    @property
+    def on_shutdown(self) -> _AppSignal:
+        return self._on_shutdown
+
+    @property
+    def on_cleanup(self) -> _AppSignal:
+        return self._on_cleanup
+
+    @property
+    def cleanup_ctx(self) -> CleanupContext:
+        return self._cleanup_ctx
+
+    def add_routes(self, routes: Iterable[AbstractRouteDef]) -> list[AbstractRoute]:
+        return self._router.add_routes(routes)
+
+    def add_subapp(self, prefix: str, subapp: Application) -> PrefixedSubAppResource:
+        """Serve ``subapp`` below ``prefix``; returns the resource registered."""
+        if not isinstance(prefix, str):
+            raise TypeError("Prefix must be str")
+        prefix = prefix.rstrip("/")
+        if not prefix:
+            raise ValueError("Prefix cannot be empty")
+        self._check_subapp(subapp)
+        return self._register_subapp(PrefixedSubAppResource(prefix, subapp), subapp)
+
+    def add_domain(self, domain: str, subapp: Application) -> MatchedSubAppResource:
+        """Serve ``subapp`` for requests whose Host is ``domain`` (``*`` masks allowed)."""
+        if not isinstance(domain, str):
+            raise TypeError("Domain must be str")
+        self._check_subapp(subapp)
+        rule = MaskDomain(domain) if "*" in domain else Domain(domain)
+        return self._register_subapp(MatchedSubAppResource(rule, subapp), subapp)
+
+    def _check_subapp(self, subapp: Application) -> None:
+        if not isinstance(subapp, Application):
+            raise TypeError(f"subapp must be an Application, got {subapp!r}")
+        if subapp is self:
+            raise ValueError("Cannot add an application to itself")
+        if self._frozen:
+            raise RuntimeError("Cannot add sub application to frozen application")
+        if subapp._frozen:
+            raise RuntimeError("Cannot add frozen application")
+
+    def _register_subapp(self, resource: _R, subapp: Application) -> _R:
+        self._router.register_resource(resource)
+        for name in ("on_startup", "on_shutdown", "on_cleanup"):
+            getattr(self, name).append(partial(_send_subapp_signal, subapp, name))
+        self._subapps.append(subapp)
+        subapp.pre_freeze()
+        if self._loop is not None:
+            subapp._set_loop(self._loop)
+        return resource
+
+    # -- freezing -------------------------------------------------------------
+
+    def _set_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        if loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = asyncio.get_event_loop_policy().get_event_loop()
+        if self._loop is not None and self._loop is not loop:
+            raise RuntimeError("web.Application instance initialized with different loop")
+        self._loop = loop
+        if self._debug is ...:
+            self._debug = loop.get_debug()
+        for subapp in self._subapps:
+            subapp._set_loop(loop)
+
+    @property
+    def pre_frozen(self) -> bool:
+        return self._pre_frozen
+
+    def pre_freeze(self) -> None:
+        """Freeze the configuration (routes, middlewares, signals) of this tree."""
+        if self._pre_frozen:
+            return
+        self._pre_frozen = True
+        self._middlewares.freeze()
+        self._router.freeze()
+        self._on_response_prepare.freeze()
+        self._cleanup_ctx.freeze()
+        self._on_startup.freeze()
+        self._on_shutdown.freeze()
+        self._on_cleanup.freeze()
+        kinds: list[tuple[Any, bool]] = []
+        for mw in self._middlewares:
+            new_style = getattr(mw, "__middleware_version__", None) == 1
+            if not new_style:
+                warnings.warn(
+                    f'old-style middleware "{mw!r}" deprecated, see #2252',
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+            kinds.append((mw, new_style))
+        self._middleware_kinds = tuple(kinds)
+        self._middleware_tuple = tuple(mw for mw, new in kinds if new)
+        self._has_legacy = not all(new for _, new in kinds)
+        run = bool(kinds)
+        for subapp in self._subapps:
+            subapp.pre_freeze()
+            run = run or subapp._run_middlewares
+            self._has_legacy = self._has_legacy or subapp._has_legacy
+        self._run_middlewares = run
+        self._needs_host = _tree_needs_host(self._router)
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def freeze(self) -> None:
+        if self._frozen:
+            return
+        self.pre_freeze()
+        self._frozen = True
+        for subapp in self._subapps:
+            subapp.freeze()
+
+    # -- lifecycle ------------------------------------------------------------
+
+    async def startup(self) -> None:
+        """Fire ``on_startup`` (cleanup contexts run up to their ``yield`` here)."""
+        self._on_startup.freeze()
+        self._starting = True
+        try:
+            await self._on_startup.send(self)
+        finally:
+            self._starting = False
+
+    async def shutdown(self) -> None:
+        """Fire ``on_shutdown``; called before :meth:`cleanup`."""
+        self._on_shutdown.freeze()
+        await self._on_shutdown.send(self)
+
+    async def cleanup(self) -> None:
+        """Fire ``on_cleanup`` (cleanup contexts finish, in reverse order)."""
+        if self._on_cleanup.frozen:
+            await self._on_cleanup.send(self)
+        else:
+            # startup failed before the app was frozen: undo what started
+            await self._cleanup_ctx._on_cleanup(self)
+
+    # -- serving --------------------------------------------------------------
+
+    def _make_handler(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        access_log_class: Any = None,
+        **kwargs: Any,
+    ) -> Server:
+        from ._server import Server
+
+        if access_log_class is not None and not isinstance(access_log_class, type):
+            raise TypeError(f"access_log_class must be a class, got {access_log_class!r}")
+        self._set_loop(loop)
+        self.freeze()
+        kwargs["debug"] = self.debug
+        kwargs["access_log_class"] = access_log_class
+        if self._handler_args:
+            kwargs.update(self._handler_args)
+        return Server(
+            self._handle,  # type: ignore[arg-type]
+            request_factory=self._make_request,
+            loop=self._loop,
+            **kwargs,
+        )
+
+    def make_handler(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        access_log_class: Any = None,
+        **kwargs: Any,
+    ) -> Server:
+        warnings.warn(
+            "Application.make_handler(...) is deprecated, use AppRunner API instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._make_handler(loop=loop, access_log_class=access_log_class, **kwargs)
+
+    def _make_request(
+        self,
+        message: RequestHead,
+        payload: StreamReader,
+        protocol: RequestHandler,
+        writer: PayloadWriter,
+        task: asyncio.Task[None],
+        _cls: type[Request] = Request,
+    ) -> Request:
+        loop = self._loop
+        if loop is None:
+            loop = asyncio.get_running_loop()
+        return _cls(
+            message,
+            payload,
+            protocol,
+            writer,
+            task,
+            loop,
+            client_max_size=self._client_max_size,
+        )
+
+    async def _handle(self, request: Request) -> StreamResponse:
+        path = request.raw_path
+        if path[:1] != "/":
+            # absolute-form target: only the URL knows the path
+            path = request.rel_url.raw_path
+        match_info: UrlMappingMatchInfo = self._router.match(
+            request.method, path, request.host if self._needs_host else None
+        )
+        match_info.add_app(self)
+        match_info.freeze()
+        request._match_info = match_info
+
+        if hdrs.EXPECT in request.headers:
+            expect = match_info.route.expect_handler or default_expect_handler
+            resp = await expect(request)
+            await request.writer.drain()
+            if resp is not None:
+                return cast("StreamResponse", resp)
+
+        if not self._run_middlewares:
+            return cast("StreamResponse", await match_info.handler(request))
+        # hot path: the chain of an already seen (route, app chain)
+        entry = self._chains.get(match_info.route)
+        if entry is not None and entry[0] == match_info.apps:
+            return await entry[1](request)
+        return await self._build_chain(match_info)(request)
+
+    def _build_chain(self, match_info: UrlMappingMatchInfo) -> Handler:
+        """The middleware-wrapped handler for this match; cached unless per-request."""
+        route = match_info.route
+        apps: tuple[Application, ...] = match_info.apps
+        if isinstance(route, SystemRoute):
+            handler = self._miss_chains.get(apps)
+            if handler is None:
+                if self._has_legacy:
+                    return _LegacyChain(_raise_miss, apps)
+                handler = self._miss_chains[apps] = _compose(_raise_miss, apps)
+            return handler
+        route_handler = cast("Handler", route.handler)
+        if self._has_legacy:
+            return _LegacyChain(route_handler, apps)
+        handler = _compose(route_handler, apps)
+        self._chains[route] = (apps, handler)
+        return handler
+
+
+async def _send_subapp_signal(subapp: Application, name: str, app: Application) -> None:
+    """Parent signal handler that fires the same signal of a sub-application."""
+    if name == "on_startup":
+        await subapp.startup()
+    elif name == "on_shutdown":
+        await subapp.shutdown()
+    else:
+        await subapp.cleanup()
+
+
+class _LegacyChain:
+    """Per-request chain when old-style middleware factories are involved."""
+
+    __slots__ = ("_apps", "_handler")
+
+    def __init__(self, handler: Handler, apps: tuple[Application, ...]) -> None:
+        self._handler = handler
+        self._apps = apps
+
+    async def __call__(self, request: Request) -> StreamResponse:
+        handler = await _compose_legacy(self._handler, self._apps)
+        return await handler(request)

@@ -1,0 +1,769 @@
+"""``RequestHandler``: one asyncio ``Protocol`` per connection, the server's hot path.
+
+Theory of operation
+-------------------
+``data_received`` feeds the sans-IO parser and routes its events: a ``RequestHead`` becomes
+a queued item with its body stream (``EMPTY_PAYLOAD`` when there is no body), ``Data`` and
+``EndOfMessage`` go to the body stream of the newest head, a parser error either fails that
+body (error after a head) or is queued as an error answer (error in a head). Every event of a
+segment is routed *before* a handler starts, so a handler reading a small body finds it
+complete and does not suspend.
+
+A handler task serves one item: build the request, run the handler, send the response,
+drain or refuse the unread body, then hand over to the next queued item (pipelining keeps
+order because only one task runs at a time). On Python 3.12+ the first task of a burst starts
+eagerly inside ``data_received``: a handler that never suspends costs no loop round trip.
+Each request runs in a fresh task, hence a fresh copy of the context (contextvars never leak
+from one request to the next).
+
+The connection moves through ``ConnState``::
+
+    IDLE --head--> BUSY --response sent, keep-alive--> IDLE
+                   BUSY --keep_alive(False)/force_close/close()--> BUSY_LAST --> CLOSED
+                   BUSY --upgrade head, handler took over--> UPGRADED --> CLOSED
+
+One timer per connection serves both the keep-alive timeout (idle connection) and the
+slow-head timeout (a head that does not complete in time is answered 408). It is armed once
+and re-armed from its own callback, so a busy keep-alive connection creates no timer per
+request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import enum
+import logging
+import socket
+import sys
+import traceback
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from web_http import (
+    EMPTY_PAYLOAD,
+    Data,
+    EndOfMessage,
+    HttpLimits,
+    HttpProcessingError,
+    HttpRequestParser,
+    RequestHead,
+    StreamReader,
+    http_date,
+    reason_phrase,
+)
+
+from ._exceptions import HTTPException
+from ._response import Response, StreamResponse
+from ._writer import PayloadWriter
+
+if TYPE_CHECKING:
+    from ._request import BaseRequest
+    from ._server import Server
+
+__all__ = (
+    "AccessLoggerLike",
+    "ConnState",
+    "HandlerConfig",
+    "RequestHandler",
+    "RequestFactory",
+    "RequestHandlerFunc",
+    "UpgradedParser",
+    "server_logger",
+)
+
+server_logger: Final = logging.getLogger("web.server")
+
+RequestHandlerFunc = Callable[["BaseRequest"], Awaitable[StreamResponse]]
+RequestFactory = Callable[
+    [RequestHead, StreamReader, "RequestHandler", PayloadWriter, "asyncio.Task[None]"],
+    "BaseRequest",
+]
+
+_EAGER: Final = sys.version_info >= (3, 12)
+_TASK_CONTEXT: Final = sys.version_info >= (3, 11)
+#: Queued pipelined requests beyond this pause reading until the queue drains.
+_MAX_QUEUE: Final = 32
+#: An unread body longer than this is not skipped: the connection closes instead.
+_MAX_DRAIN: Final = 2**20
+#: Bytes of an upgraded stream kept before ``set_parser`` is called.
+_MAX_TAIL: Final = 2**16
+
+
+class ConnState(enum.Enum):
+    """Where a connection is; see the module docstring for the transitions."""
+
+    IDLE = enum.auto()  # waiting for a request head
+    BUSY = enum.auto()  # a request is being handled; keep-alive afterwards if allowed
+    BUSY_LAST = enum.auto()  # a request is being handled; close afterwards
+    UPGRADED = enum.auto()  # the byte stream belongs to the parser given to set_parser()
+    CLOSED = enum.auto()
+
+
+_IDLE: Final = ConnState.IDLE
+_BUSY: Final = ConnState.BUSY
+_BUSY_LAST: Final = ConnState.BUSY_LAST
+_UPGRADED: Final = ConnState.UPGRADED
+_CLOSED: Final = ConnState.CLOSED
+
+
+class AccessLoggerLike(Protocol):
+    """What web-runner's ``AccessLogger`` offers (web-app never imports web-runner)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None: ...
+
+
+class UpgradedParser(Protocol):
+    """A reader that takes over the stream after an upgrade (e.g. a websocket reader).
+
+    If ``feed_data`` returns a tuple whose first item is true (aiohttp's ``(eof, tail)``),
+    the connection is closed.
+    """
+
+    def feed_data(self, data: bytes, /) -> object: ...
+
+    def feed_eof(self) -> object: ...
+
+
+class HandlerConfig:
+    """The per-server settings of a connection, validated and derived once per server."""
+
+    __slots__ = (
+        "access_log",
+        "access_log_class",
+        "access_log_format",
+        "auto_decompress",
+        "client_head_timeout",
+        "debug",
+        "keepalive_timeout",
+        "limits",
+        "lingering_time",
+        "logger",
+        "read_bufsize",
+        "tcp_keepalive",
+    )
+
+    def __init__(
+        self,
+        *,
+        keepalive_timeout: float = 75.0,
+        tcp_keepalive: bool = True,
+        logger: logging.Logger = server_logger,
+        access_log_class: Any = None,
+        access_log: logging.Logger | None = None,
+        access_log_format: str | None = None,
+        debug: bool = False,
+        max_line_size: int = 8190,
+        max_headers: int = 32768,
+        max_field_size: int = 8190,
+        lingering_time: float = 10.0,
+        read_bufsize: int = 2**16,
+        auto_decompress: bool = True,
+        client_head_timeout: float | None = 60.0,
+    ) -> None:
+        if keepalive_timeout < 0:
+            raise ValueError("keepalive_timeout must be >= 0")
+        if lingering_time < 0:
+            raise ValueError("lingering_time must be >= 0")
+        if read_bufsize <= 0:
+            raise ValueError("read_bufsize must be positive")
+        if client_head_timeout is not None and client_head_timeout <= 0:
+            raise ValueError("client_head_timeout must be positive or None")
+        self.keepalive_timeout = float(keepalive_timeout)
+        self.tcp_keepalive = tcp_keepalive
+        self.logger = logger
+        self.access_log_class = access_log_class
+        self.access_log = access_log
+        self.access_log_format = access_log_format
+        self.debug = debug
+        self.limits = HttpLimits(
+            max_line_size=max_line_size, max_field_size=max_field_size, max_headers=max_headers
+        )
+        self.lingering_time = float(lingering_time)
+        self.read_bufsize = read_bufsize
+        self.auto_decompress = auto_decompress
+        self.client_head_timeout = client_head_timeout
+
+
+_Item = tuple[RequestHead, StreamReader] | HttpProcessingError
+
+
+def _simple_response(status: int, text: str, *, close: bool = True) -> bytes:
+    """A complete plain-text response, for answers sent before any request object exists."""
+    body = text.encode("utf-8", "replace")
+    reason = reason_phrase(status) or "Error"
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"Date: {http_date()}\r\n"
+        f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+def _error_text(status: int, message: str) -> str:
+    reason = reason_phrase(status) or "Error"
+    # Bound what we echo back: a reason derived from hostile input stays short.
+    if len(message) > 200:
+        message = message[:200] + "..."
+    return f"{status} {reason}: {message}\n" if message else f"{status} {reason}\n"
+
+
+class RequestHandler(asyncio.Protocol):
+    """Serve HTTP/1.1 requests on one connection (keep-alive, pipelining, upgrades)."""
+
+    __slots__ = (
+        "_access_logger",
+        "_config",
+        "_context",
+        "_current_request",
+        "_drain_waiter",
+        "_handler_cancellation",
+        "_head_deadline",
+        "_idle_since",
+        "_loop",
+        "_manager",
+        "_parser",
+        "_paused_reading",
+        "_paused_writing",
+        "_peer_eof",
+        "_queue",
+        "_receiving",
+        "_request_factory",
+        "_request_handler",
+        "_state",
+        "_tail",
+        "_task",
+        "_timer",
+        "_timer_when",
+        "_upgraded_parser",
+        "transport",
+    )
+
+    def __init__(
+        self,
+        manager: Server,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        handler_cancellation: bool = False,
+        config: HandlerConfig | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if config is None:
+            config = HandlerConfig(**kwargs)
+        elif kwargs:
+            raise TypeError("pass either config or keyword settings, not both")
+        self._config = config
+        self._manager = manager
+        self._loop = loop if loop is not None else asyncio.get_event_loop()
+        self._request_handler: RequestHandlerFunc = manager.request_handler
+        self._request_factory: RequestFactory = manager.request_factory
+        self._handler_cancellation = handler_cancellation
+        self._parser = HttpRequestParser(
+            limits=config.limits, auto_decompress=config.auto_decompress
+        )
+        self._state = _IDLE
+        self._queue: deque[_Item] = deque()
+        self._receiving: StreamReader | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._current_request: BaseRequest | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_when = 0.0
+        self._idle_since = 0.0
+        self._head_deadline: float | None = None
+        self._paused_reading = False
+        self._paused_writing = False
+        self._peer_eof = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._upgraded_parser: UpgradedParser | None = None
+        self._tail = b""
+        self._context: contextvars.Context | None = None
+        self.transport: asyncio.Transport | None = None
+        self._access_logger: AccessLoggerLike | None = None
+        if config.access_log_class is not None and config.access_log is not None:
+            self._access_logger = config.access_log_class(
+                config.access_log, config.access_log_format
+            )
+
+    def __repr__(self) -> str:
+        return f"<RequestHandler {self._state.name.lower()}>"
+
+    # ------------------------------------------------------------------ public state
+
+    @property
+    def state(self) -> ConnState:
+        return self._state
+
+    @property
+    def keepalive_timeout(self) -> float:
+        return self._config.keepalive_timeout
+
+    @property
+    def writing_paused(self) -> bool:
+        return self._paused_writing
+
+    @property
+    def current_request(self) -> BaseRequest | None:
+        return self._current_request
+
+    @property
+    def logger(self) -> logging.Logger:
+        return self._config.logger
+
+    @property
+    def debug(self) -> bool:
+        return self._config.debug
+
+    # ------------------------------------------------------------------ asyncio callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # a stream transport
+        if self._config.tcp_keepalive:
+            sock = transport.get_extra_info("socket")
+            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                except OSError:
+                    pass
+        self._context = contextvars.copy_context()
+        now = self._loop.time()
+        self._idle_since = now
+        self._arm_timer(now + self._config.keepalive_timeout)
+        self._manager.connection_made(self, transport)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        state = self._state
+        self._state = _CLOSED
+        self._manager.connection_lost(self, exc)
+        self.transport = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        # Whoever reads a body that will never complete gets a clear error.
+        for event in self._parser.feed_eof():
+            if isinstance(event, HttpProcessingError) and self._receiving is not None:
+                self._receiving.set_exception(event)
+                self._receiving = None
+        if self._receiving is not None:
+            self._receiving.set_exception(ConnectionResetError("Connection lost"))
+            self._receiving = None
+        self._queue.clear()
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_exception(ConnectionResetError("Connection lost"))
+        if self._upgraded_parser is not None:
+            self._upgraded_parser.feed_eof()
+            self._upgraded_parser = None
+        task = self._task
+        if task is not None and state is not _CLOSED and self._handler_cancellation:
+            task.cancel()
+
+    def pause_writing(self) -> None:
+        self._paused_writing = True
+
+    def resume_writing(self) -> None:
+        self._paused_writing = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def _drain_helper(self) -> None:
+        """Wait while the transport is over its high-water mark (used by PayloadWriter)."""
+        if self.transport is None:
+            raise ConnectionResetError("Connection lost")
+        if not self._paused_writing:
+            return
+        waiter = self._drain_waiter
+        if waiter is None:
+            waiter = self._loop.create_future()
+            self._drain_waiter = waiter
+        await asyncio.shield(waiter)
+
+    # Flow control asked for by body streams (``StreamReader``).
+    def pause_reading(self) -> None:
+        if not self._paused_reading and self.transport is not None:
+            self._paused_reading = True
+            try:
+                self.transport.pause_reading()
+            except (AttributeError, RuntimeError, NotImplementedError):
+                pass
+
+    def resume_reading(self) -> None:
+        if self._paused_reading and self.transport is not None:
+            self._paused_reading = False
+            try:
+                self.transport.resume_reading()
+            except (AttributeError, RuntimeError, NotImplementedError):
+                pass
+
+    def eof_received(self) -> bool | None:
+        """The peer closed its side: answer what it already sent, then close.
+
+        With handler_cancellation the EOF is taken as the peer going away (as aiohttp does):
+        the transport closes and the handler is cancelled.
+        """
+        self._peer_eof = True
+        if self._state is _UPGRADED:
+            return None  # the upgraded reader hears of it in connection_lost
+        if self._handler_cancellation or (self._state is _IDLE and not self._queue):
+            return None  # asyncio closes the transport; connection_lost follows
+        for event in self._parser.feed_eof():
+            if isinstance(event, HttpProcessingError):
+                self._on_parse_error(event)
+        if self._state is _IDLE and self._queue:
+            self._state = _BUSY
+            self._start(self._queue.popleft(), eager=True)
+        return True  # keep the write side open for the responses still owed
+
+    def data_received(self, data: bytes) -> None:
+        state = self._state
+        if state is _UPGRADED:
+            self._feed_upgraded(data)
+            return
+        if state is _CLOSED:
+            return
+        queue = self._queue
+        got_head = False
+        for event in self._parser.feed(data):
+            cls = type(event)
+            if cls is Data:
+                receiving = self._receiving
+                if receiving is not None:
+                    receiving.feed_data(event.data)  # type: ignore[union-attr]
+                else:
+                    self._store_tail(event.data)  # type: ignore[union-attr]
+            elif cls is RequestHead:
+                head: RequestHead = event  # type: ignore[assignment]
+                got_head = True
+                if head.chunked or head.content_length:
+                    payload = StreamReader(self, self._config.read_bufsize, loop=self._loop)
+                    self._receiving = payload
+                else:
+                    payload = EMPTY_PAYLOAD
+                queue.append((head, payload))
+            elif cls is EndOfMessage:
+                receiving = self._receiving
+                if receiving is not None:
+                    self._receiving = None
+                    receiving.feed_eof()
+            else:
+                self._on_parse_error(event)  # type: ignore[arg-type]
+        if got_head:
+            self._head_deadline = None
+        elif state is _IDLE and data and not queue and self._head_deadline is None:
+            timeout = self._config.client_head_timeout
+            if timeout is not None:
+                self._head_deadline = self._loop.time() + timeout
+                self._arm_timer(self._head_deadline)
+        if queue:
+            if self._state is _IDLE:
+                self._state = _BUSY
+                self._start(queue.popleft(), eager=True)
+            if len(queue) > _MAX_QUEUE:
+                self.pause_reading()
+
+    def _on_parse_error(self, exc: HttpProcessingError) -> None:
+        receiving = self._receiving
+        if receiving is not None:
+            # The body being received is malformed: its reader raises (the handler that
+            # reads it answers 400/413) and the connection ends after that request, whose
+            # body can never be skipped. The parser accepts nothing more.
+            self._receiving = None
+            receiving.set_exception(exc)
+        else:
+            # A broken head: answered in turn, after the responses already owed.
+            self._queue.append(exc)
+
+    def _store_tail(self, data: bytes) -> None:
+        """Bytes after an upgrade head, before the new protocol's parser is installed."""
+        if self._upgraded_parser is not None:
+            self._feed_upgraded(data)
+            return
+        self._tail += data
+        if len(self._tail) > _MAX_TAIL:
+            self.pause_reading()
+
+    def _feed_upgraded(self, data: bytes) -> None:
+        parser = self._upgraded_parser
+        if parser is None:
+            self._store_tail(data)
+            return
+        result = parser.feed_data(data)
+        if type(result) is tuple and result and result[0]:
+            self.close()
+
+    # ------------------------------------------------------------------ public control
+
+    def set_parser(self, parser: UpgradedParser) -> None:
+        """Hand every further byte of the connection to ``parser`` (websocket upgrade)."""
+        if self._upgraded_parser is not None:
+            raise RuntimeError("a parser is already set on this connection")
+        self._upgraded_parser = parser
+        if self._state is not _CLOSED:
+            self._state = _UPGRADED
+        tail, self._tail = self._tail, b""
+        if tail:
+            self._feed_upgraded(tail)
+        self.resume_reading()
+
+    def keep_alive(self, val: bool) -> None:
+        """``keep_alive(False)``: close the connection after the current response."""
+        if not val and self._state is _BUSY:
+            self._state = _BUSY_LAST
+        elif not val and self._state is _IDLE:
+            self._close_transport()
+
+    def close(self) -> None:
+        """Stop keep-alive: close now when idle, else after the response in progress."""
+        state = self._state
+        if state is _IDLE:
+            self._close_transport()
+        elif state is _BUSY:
+            self._state = _BUSY_LAST
+
+    def force_close(self) -> None:
+        """Close the connection now, dropping queued pipelined requests."""
+        self._queue.clear()
+        self._close_transport()
+
+    async def shutdown(self, timeout: float | None = 15.0) -> None:
+        """Let the handler in progress finish for up to ``timeout`` seconds, then close."""
+        self.close()
+        task = self._task
+        if task is not None and not task.done():
+            if timeout is None or timeout > 0:
+                await asyncio.wait({task}, timeout=timeout)
+            task = self._task
+            if task is not None and not task.done():
+                task.cancel()
+                await asyncio.wait({task})
+        self.force_close()
+
+    # ------------------------------------------------------------------ timers
+
+    def _next_deadline(self) -> float:
+        head_deadline = self._head_deadline
+        if head_deadline is not None:
+            return head_deadline  # a head is arriving: only its own deadline applies
+        return self._idle_since + self._config.keepalive_timeout
+
+    def _arm_timer(self, when: float) -> None:
+        timer = self._timer
+        if timer is not None:
+            if self._timer_when <= when:
+                return  # the earlier callback re-arms for later deadlines
+            timer.cancel()
+        self._timer_when = when
+        self._timer = self._loop.call_at(when, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if self._state is not _IDLE:
+            return  # re-armed when the connection becomes idle again
+        now = self._loop.time()
+        head_deadline = self._head_deadline
+        if head_deadline is not None:
+            if now < head_deadline:
+                self._arm_timer(head_deadline)
+                return
+            # Part of a head arrived but not the rest in time (slowloris): 408, close.
+            self._state = _CLOSED
+            transport = self.transport
+            if transport is not None:
+                if not transport.is_closing():
+                    text = _error_text(408, "request head not received in time")
+                    transport.write(_simple_response(408, text))
+                transport.close()
+            return
+        if now >= self._idle_since + self._config.keepalive_timeout:
+            self._close_transport()
+            return
+        self._arm_timer(self._next_deadline())
+
+    # ------------------------------------------------------------------ serving
+
+    def _start(self, item: _Item, *, eager: bool) -> None:
+        coro = (
+            self._serve_error(item)
+            if isinstance(item, HttpProcessingError)
+            else self._handle(item[0], item[1])
+        )
+        loop = self._loop
+        if eager and _EAGER:
+            task = asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+        elif _TASK_CONTEXT and self._context is not None:
+            task = asyncio.Task(coro, loop=loop, context=self._context.copy())  # type: ignore[call-arg,unused-ignore]
+        else:
+            task = loop.create_task(coro)
+        if not task.done():
+            self._task = task
+
+    def _close_transport(self) -> None:
+        self._state = _CLOSED
+        transport = self.transport
+        if transport is not None:
+            transport.close()
+
+    def _finish(self, keep: bool) -> None:
+        """After a response: hand over to the next queued item, go idle, or close."""
+        self._task = None
+        if not keep or self._state is not _BUSY:
+            self._close_transport()
+            return
+        queue = self._queue
+        if queue:
+            self._start(queue.popleft(), eager=False)
+            if self._paused_reading and len(queue) <= _MAX_QUEUE // 2:
+                self.resume_reading()
+            return
+        if self._peer_eof:
+            self._close_transport()
+            return
+        self._state = _IDLE
+        self._idle_since = now = self._loop.time()
+        if self._paused_reading:
+            self.resume_reading()
+        if self._timer is None:
+            self._arm_timer(now + self._config.keepalive_timeout)
+
+    async def _serve_error(self, exc: HttpProcessingError) -> None:
+        self._answer_parse_error(exc)
+        self._finish(False)
+
+    def _answer_parse_error(self, exc: HttpProcessingError) -> None:
+        self._state = _BUSY_LAST
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.write(_simple_response(exc.code or 400, _error_text(exc.code, str(exc))))
+
+    async def _handle(self, head: RequestHead, payload: StreamReader) -> None:
+        """The task of one request: handler, response, body skipping, then ``_finish``.
+
+        One coroutine per request (no nested helper coroutine): ``keep`` stays False on
+        every early exit, including cancellation, so ``finally`` closes the connection.
+        """
+        keep = False
+        try:
+            loop = self._loop
+            self._manager.requests_count += 1
+            writer = PayloadWriter(self)
+            task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
+            try:
+                request = self._request_factory(head, payload, self, writer, task)
+            except HttpProcessingError as exc:
+                self._answer_parse_error(exc)
+                return
+            except Exception:
+                self.logger.exception("Error building the request object")
+                self._answer_parse_error(HttpProcessingError(code=500, message=""))
+                return
+            access_logger = self._access_logger
+            start = loop.time() if access_logger is not None and access_logger.enabled else -1.0
+            self._current_request = request
+            try:
+                resp: StreamResponse | None
+                try:
+                    resp = await self._request_handler(request)
+                except Exception as exc:
+                    resp = self._failure_response(exc, writer)
+                else:
+                    if not isinstance(resp, StreamResponse):
+                        self.logger.error(
+                            "Missing return statement on request handler: "
+                            "expected a StreamResponse, got %r",
+                            type(resp),
+                        )
+                        resp = None if writer.headers_written else self._error_response(500, None)
+                if resp is None:
+                    return
+                if self._state is not _BUSY and not resp.prepared:
+                    resp.force_close()  # closing after this one: say so in the head
+                try:
+                    await resp.prepare(request)
+                    await resp.write_eof()
+                except ConnectionError:
+                    return
+                except Exception as exc:
+                    # Typically a bad header value refused by the serializer.
+                    self.logger.exception("Error sending the response")
+                    if writer.headers_written:
+                        return
+                    resp = self._error_response(500, exc)
+                    await resp.prepare(request)
+                    await resp.write_eof()
+            except ConnectionError:
+                return
+            finally:
+                self._current_request = None
+            if start >= 0.0:
+                access_logger.log(request, resp, loop.time() - start)  # type: ignore[union-attr]
+            if head.upgrade:
+                # The handler took the stream over (set_parser) or the parser is still in
+                # upgraded mode with nothing to resume: either way this is the last request.
+                return
+            if not resp.keep_alive:
+                return
+            if payload is not EMPTY_PAYLOAD and not payload.is_eof():
+                keep = await self._drain_body(head, payload)
+            else:
+                keep = payload.exception() is None
+        finally:
+            self._finish(keep)
+
+    def _failure_response(self, exc: Exception, writer: PayloadWriter) -> StreamResponse | None:
+        """Turn a handler's exception into a response (None: the stream must just close)."""
+        if isinstance(exc, HTTPException):
+            return exc
+        if isinstance(exc, ConnectionError):
+            return None
+        started = writer.headers_written
+        if isinstance(exc, HttpProcessingError):
+            # A malformed or oversized body found while the handler read it: 400/413.
+            return None if started else self._error_response(exc.code or 400, None, str(exc))
+        if isinstance(exc, asyncio.TimeoutError):
+            self.logger.debug("Request handler timed out", exc_info=exc)
+            return None if started else self._error_response(504, None)
+        self.logger.exception("Error handling request", exc_info=exc)
+        return None if started else self._error_response(500, exc)
+
+    def _error_response(
+        self, status: int, exc: BaseException | None, message: str = ""
+    ) -> StreamResponse:
+        if exc is not None and self._config.debug:
+            text = _error_text(status, "") + "\n" + "".join(traceback.format_exception(exc))
+        else:
+            text = _error_text(status, message)
+        resp = Response(status=status, text=text, content_type="text/plain")
+        resp.force_close()
+        return resp
+
+    async def _drain_body(self, head: RequestHead, payload: StreamReader) -> bool:
+        """Skip an unread body so the next pipelined request can be read; False to close."""
+        if head.expect_continue and payload.total_bytes == 0:
+            return False  # the client may still be waiting for "100 Continue": don't wait
+        lingering = self._config.lingering_time
+        if not lingering:
+            return False
+        self.resume_reading()
+        end = self._loop.time() + lingering
+        budget = _MAX_DRAIN
+        try:
+            while not payload.at_eof():
+                remaining = end - self._loop.time()
+                if remaining <= 0:
+                    return False
+                budget -= len(await asyncio.wait_for(payload.readany(), remaining))
+                if budget < 0:
+                    return False
+        except (asyncio.TimeoutError, HttpProcessingError, ConnectionError):
+            return False
+        return self._state is _BUSY

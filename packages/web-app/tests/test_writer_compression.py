@@ -1,0 +1,114 @@
+"""PayloadWriter with compression, and the Compressor alone."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import pytest
+from web_app._compression import BROTLI_AVAILABLE, SUPPORTED_ENCODINGS, Compressor
+from web_app._writer import PayloadWriter
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.out = bytearray()
+
+    def write(self, data: bytes | bytearray | memoryview, /) -> None:
+        self.out += data
+
+    def is_closing(self) -> bool:
+        return False
+
+
+class _Proto:
+    def __init__(self) -> None:
+        self.transport = _Transport()
+        self.writing_paused = False
+
+    async def _drain_helper(self) -> None:
+        return None
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = bytearray()
+    while True:
+        line, _, data = data.partition(b"\r\n")
+        size = int(line, 16)
+        if size == 0:
+            assert data == b"\r\n"
+            return bytes(out)
+        out += data[:size]
+        assert data[size : size + 2] == b"\r\n"
+        data = data[size + 2 :]
+
+
+BODY = b"The quick brown fox jumps over the lazy dog. " * 200
+
+
+@pytest.mark.parametrize("encoding", sorted(SUPPORTED_ENCODINGS))
+def test_compressor_round_trip(encoding: str) -> None:
+    comp = Compressor(encoding)
+    data = comp.compress(BODY[:1000]) + comp.compress(BODY[1000:]) + comp.flush()
+    assert len(data) < len(BODY) // 4
+    if encoding == "gzip":
+        assert gzip.decompress(data) == BODY
+    elif encoding == "deflate":
+        assert zlib.decompress(data) == BODY
+    else:
+        import brotli
+
+        assert brotli.decompress(data) == BODY
+
+
+def test_compressor_flush_twice_returns_nothing_and_compress_after_flush_fails() -> None:
+    comp = Compressor("gzip")
+    comp.flush()
+    assert comp.flush() == b""
+    with pytest.raises(RuntimeError):
+        comp.compress(b"x")
+
+
+def test_unknown_encoding_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported content coding"):
+        Compressor("zstd-unknown")
+
+
+def test_level_and_strategy_are_applied() -> None:
+    fast = Compressor("deflate", level=1)
+    stored = Compressor("deflate", level=0)
+    huff = Compressor("deflate", strategy=zlib.Z_HUFFMAN_ONLY)
+    sizes = [len(c.compress(BODY) + c.flush()) for c in (fast, stored, huff)]
+    assert sizes[1] > len(BODY)  # level 0 stores
+    assert sizes[0] < sizes[2] < sizes[1]  # Huffman-only cannot use the repetitions
+
+
+@pytest.mark.skipif(not BROTLI_AVAILABLE, reason="brotli not installed")
+def test_brotli_is_listed() -> None:
+    assert "br" in SUPPORTED_ENCODINGS
+
+
+async def test_writer_gzip_chunked_stream_decodes() -> None:
+    proto = _Proto()
+    writer = PayloadWriter(proto)
+    writer.enable_compression("gzip")
+    writer.enable_chunking()
+    assert writer.compression == "gzip"
+    writer.write_headers(b"HEAD\r\n\r\n")
+    for i in range(0, len(BODY), 700):
+        await writer.write(BODY[i : i + 700])
+    await writer.write_eof(b"tail")
+    raw = bytes(proto.transport.out)
+    assert raw.startswith(b"HEAD\r\n\r\n")
+    assert gzip.decompress(_dechunk(raw[len(b"HEAD\r\n\r\n") :])) == BODY + b"tail"
+
+
+async def test_writer_deflate_whole_body_in_one_write() -> None:
+    proto = _Proto()
+    writer = PayloadWriter(proto)
+    writer.enable_compression("deflate")
+    writer.write_headers(b"H\r\n\r\n")
+    await writer.write_eof(BODY)
+    raw = bytes(proto.transport.out)
+    assert zlib.decompress(raw[len(b"H\r\n\r\n") :]) == BODY
+    assert writer.output_size == len(raw)
