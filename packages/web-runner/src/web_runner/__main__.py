@@ -1,0 +1,10 @@
+"""``python -m web_runner``: the same command line as ``python -m web``."""
+
+from __future__ import annotations
+
+import sys
+
+from ._cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(prog="python -m web_runner"))
