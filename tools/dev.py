@@ -16,9 +16,11 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from collections.abc import Sequence
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
@@ -125,11 +127,14 @@ def _steps(python: Path) -> list[tuple[str, list[str | Path]]]:
         ("ruff check", [ruff, "check", "."]),
         ("ruff format", [ruff, "format", "--check", "."]),
         ("mypy (sources)", [python, "-m", "mypy", *srcs]),
-        (
-            "mypy (tests and tools)",
-            [python, "-m", "mypy", "tools", "tests-integration", "examples"],
-        ),
+        ("mypy (tools, examples)", [python, "-m", "mypy", "tools", "examples"]),
     ]
+    # One run per folder: mypy refuses two modules both named conftest.
+    integration = ROOT / "tests-integration"
+    top_level: list[str | Path] = sorted(integration.glob("*.py"))
+    steps.append(("mypy tests-integration", [python, "-m", "mypy", *top_level]))
+    folders = sorted(p for p in integration.iterdir() if any(p.glob("test_*.py")))
+    steps += [(f"mypy {f.name} integration", [python, "-m", "mypy", f]) for f in folders]
     for name in PACKAGES:
         tests = ROOT / "packages" / name / "tests"
         if any(tests.glob("test_*.py")):
@@ -138,9 +143,37 @@ def _steps(python: Path) -> list[tuple[str, list[str | Path]]]:
     return steps
 
 
-def _pytest(python: Path, paths: Sequence[str | Path], extra: Sequence[str] = ()) -> int:
-    code = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra, *paths])
-    return 0 if code == 5 else code  # 5: that folder has no test yet
+class Tally:
+    """Adds up the pytest runs of one check from their JUnit reports, for one closing line."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="web-check-"))
+        self.passed = self.failed = self.skipped = 0
+
+    def pytest(self, python: Path, paths: Sequence[str | Path]) -> int:
+        report = self.folder / f"run{len(list(self.folder.iterdir()))}.xml"
+        cmd: list[str | Path] = [
+            python,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+        ]
+        code = _run([*cmd, *paths])
+        if report.exists():
+            for suite in ElementTree.parse(report).getroot().iter("testsuite"):
+                total = int(suite.get("tests", 0))
+                failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+                skipped = int(suite.get("skipped", 0))
+                self.passed += total - failed - skipped
+                self.failed += failed
+                self.skipped += skipped
+        return 0 if code == 5 else code  # 5: that folder has no test yet
+
+    def line(self) -> str:
+        return f"total: {self.passed} passed, {self.failed} failed, {self.skipped} skipped"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -148,20 +181,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     python = Path(sys.executable) if args.no_venv else ensure_env(VENV, PACKAGES, DEV_TOOLS)
     ensure_debian_tools()
     failed: list[str] = []
+    tally = Tally()
     for label, cmd in _steps(python):
         if _run(cmd) != 0:
             failed.append(label)
     unit = [ROOT / "packages" / name / "tests" for name in PACKAGES]
-    if _pytest(python, [*unit, ROOT / "tools" / "tests"]) != 0:
+    if tally.pytest(python, [*unit, ROOT / "tools" / "tests"]) != 0:
         failed.append("unit tests")
-    if _pytest(python, [ROOT / "tests-integration"]) != 0:
+    if tally.pytest(python, [ROOT / "tests-integration"]) != 0:
         failed.append("integration tests")
     if not args.no_isolation:
         for name in ISOLATED:
             env = ROOT / f".venv-{name}"
             iso_python = ensure_env(env, [name], TEST_TOOLS)
-            if _pytest(iso_python, [ROOT / "packages" / name / "tests"]) != 0:
+            if tally.pytest(iso_python, [ROOT / "packages" / name / "tests"]) != 0:
                 failed.append(f"{name} alone")
+    print(tally.line(), flush=True)
     if failed:
         print("FAILED: " + ", ".join(failed), flush=True)
         return 1

@@ -1,45 +1,34 @@
 # mypy: disable-error-code="no-untyped-call,misc"
 """The quickstart's examples (seeds 000/001/002), run as written apart from the import.
 
-``web`` is assembled from web_app and web_routing until the umbrella package
-is switched in; the example bodies use it exactly as aiohttp's docs do.
+The example bodies use ``import web`` exactly as aiohttp's docs use ``from aiohttp import web``,
+and each app is served by the public runner API on an ephemeral port.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from types import SimpleNamespace
-from typing import Any
 
 import httpx
-import web_app
-import web_routing
-from web_app import Application
+import web
 from yarl import URL
-
-web: Any = SimpleNamespace(**{**vars(web_routing), **vars(web_app)})
 
 
 @asynccontextmanager
-async def serve(app: Application) -> AsyncIterator[httpx.AsyncClient]:
-    """Run ``app`` on an ephemeral port (web-runner's job, done by hand) and yield a client."""
-    loop = asyncio.get_running_loop()
-    server = app._make_handler()
-    await app.startup()
-    srv = await loop.create_server(server, "127.0.0.1", 0)
-    port = srv.sockets[0].getsockname()[1]
+async def serve(app: web.Application) -> AsyncIterator[httpx.AsyncClient]:
+    """Run ``app`` with AppRunner and TCPSite on an ephemeral port and yield a client."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             yield client
     finally:
-        srv.close()
-        await app.shutdown()
-        await server.shutdown(2.0)
-        await srv.wait_closed()
-        await app.cleanup()
+        await runner.cleanup()
 
 
 async def test_hello_with_add_routes() -> None:

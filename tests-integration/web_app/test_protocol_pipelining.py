@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -131,3 +132,22 @@ async def test_body_never_completed_within_lingering_time_closes() -> None:
         raw = await asyncio.wait_for(reader.read(), 5)
         writer.close()
     assert bodies(raw) == [b"ok"]
+
+
+_seen: contextvars.ContextVar[str] = contextvars.ContextVar("_seen", default="unset")
+
+
+async def test_context_variables_do_not_leak_between_requests() -> None:
+    async def handler(request: BaseRequest) -> StreamResponse:
+        before = _seen.get()
+        _seen.set(request.path)
+        return Response(text=before)
+
+    async with serve(handler) as (_, port):
+        raw = await exchange(
+            port,
+            b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /2 HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+    assert bodies(raw) == [b"unset", b"unset", b"unset"]

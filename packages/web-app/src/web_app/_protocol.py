@@ -191,6 +191,16 @@ class HandlerConfig:
 
 _Item = tuple[RequestHead, StreamReader] | HttpProcessingError
 
+_RESPONSE_TYPES: set[type] = {StreamResponse, Response}
+
+
+def _is_response(obj: object) -> bool:
+    if isinstance(obj, StreamResponse):
+        if len(_RESPONSE_TYPES) < 256:
+            _RESPONSE_TYPES.add(type(obj))
+        return True
+    return False
+
 
 def _simple_response(status: int, text: str, *, close: bool = True) -> bytes:
     """A complete plain-text response, for answers sent before any request object exists."""
@@ -598,9 +608,16 @@ class RequestHandler(asyncio.Protocol):
             else self._handle(item[0], item[1])
         )
         loop = self._loop
-        if eager and _EAGER:
-            task = asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+        if eager:
+            # Called from a protocol callback: the current context is the connection's own,
+            # untouched by any handler, so the task's implicit copy of it is clean.
+            if _EAGER:
+                task = asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+            else:
+                task = asyncio.Task(coro, loop=loop)
         elif _TASK_CONTEXT and self._context is not None:
+            # Called from the previous request's task: start from the connection's context,
+            # not from whatever that handler set.
             task = asyncio.Task(coro, loop=loop, context=self._context.copy())  # type: ignore[call-arg,unused-ignore]
         else:
             task = loop.create_task(coro)
@@ -676,7 +693,9 @@ class RequestHandler(asyncio.Protocol):
                 except Exception as exc:
                     resp = self._failure_response(exc, writer)
                 else:
-                    if not isinstance(resp, StreamResponse):
+                    # Response classes are ABC-registered MutableMappings: a plain isinstance
+                    # goes through ABCMeta, so known classes are remembered.
+                    if type(resp) not in _RESPONSE_TYPES and not _is_response(resp):
                         self.logger.error(
                             "Missing return statement on request handler: "
                             "expected a StreamResponse, got %r",
