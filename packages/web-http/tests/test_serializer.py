@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import email.utils
+from typing import Any
 
 import pytest
-from multidict import CIMultiDict
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, istr
 from web_http import (
     ChunkedEncoder,
+    HttpVersion,
     HttpVersion10,
     http_date,
     reason_phrase,
@@ -67,6 +69,59 @@ def test_reason_and_status_validated() -> None:
         serialize_request_head("GE T", "/", [])
     with pytest.raises(ValueError):
         serialize_request_head("GET", "/a b", [])
+
+
+def test_a_field_sent_before_does_not_excuse_a_bad_one() -> None:
+    good = [("Content-Type", "text/plain"), ("X-A", "1")]
+    expected = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-A: 1\r\n\r\n"
+    for _ in range(3):  # the second and third time the lines come from the cache
+        assert serialize_response_head(200, "OK", good) == expected
+    with pytest.raises(ValueError):
+        serialize_response_head(200, "OK", [*good, ("X-A", "1\r\nSet-Cookie: evil=1")])
+    with pytest.raises(ValueError):
+        serialize_response_head(200, "OK", [("X-A\r\n", "1"), *good])
+
+
+def test_bad_reason_is_refused_every_time() -> None:
+    for _ in range(3):
+        with pytest.raises(ValueError):
+            serialize_response_head(200, "O\x00K", [])
+        with pytest.raises(ValueError):
+            serialize_response_head(200, "OK\n", [])
+    with pytest.raises(ValueError):
+        serialize_request_head("GET", "/\r\nX: 1", [])
+    with pytest.raises(ValueError):
+        serialize_request_head("GET", "/\x00", [])
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("X-A", "1"), ("X-B", "2")],
+        (("X-A", "1"), ("X-B", "2")),
+        {"X-A": "1", "X-B": "2"},
+        CIMultiDict([(istr("X-A"), "1"), ("x-b", "2")]),
+        CIMultiDictProxy(CIMultiDict([("X-A", "1"), ("X-B", "2")])),
+        MultiDict([("X-A", "1"), ("X-B", "2")]),
+        [["X-A", "1"], ["X-B", "2"]],  # unhashable pairs
+        (pair for pair in [("X-A", "1"), ("X-B", "2")]),  # a one-shot iterator
+    ],
+    ids=["list", "tuple", "dict", "cimultidict", "proxy", "multidict", "lists", "generator"],
+)
+def test_every_kind_of_header_container(headers: Any) -> None:
+    out = serialize_response_head(201, "Created", headers)
+    assert out.lower() == b"http/1.1 201 created\r\nx-a: 1\r\nx-b: 2\r\n\r\n"
+
+
+def test_names_keep_their_spelling() -> None:
+    assert serialize_response_head(200, "OK", [("x-a", "1")]).endswith(b"\r\nx-a: 1\r\n\r\n")
+    assert serialize_response_head(200, "OK", [("X-A", "1")]).endswith(b"\r\nX-A: 1\r\n\r\n")
+
+
+def test_status_lines_per_version() -> None:
+    assert serialize_response_head(200, "OK", [], HttpVersion10) == b"HTTP/1.0 200 OK\r\n\r\n"
+    assert serialize_response_head(200, "OK", []) == b"HTTP/1.1 200 OK\r\n\r\n"
+    assert serialize_response_head(599, "", [], HttpVersion(1, 1)) == b"HTTP/1.1 599 \r\n\r\n"
 
 
 def test_chunked_encoder() -> None:

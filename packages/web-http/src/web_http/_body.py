@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -24,6 +26,15 @@ class _State(enum.Enum):
     TRAILERS = enum.auto()
 
 
+_SIZE = _State.SIZE
+_DATA = _State.DATA
+_DATA_CRLF = _State.DATA_CRLF
+_TRAILERS = _State.TRAILERS
+
+# A chunk-size line without extensions (the usual one): a cheaper check than CHUNK_LINE_RE.
+_HEX_RE: Final = re.compile(rb"[0-9A-Fa-f]+")
+
+
 class ChunkedReader:
     """Turns chunked framing into body pieces; returns the trailers once the body is done.
 
@@ -33,70 +44,98 @@ class ChunkedReader:
     it stopped.
     """
 
-    __slots__ = ("_limits", "_max_line", "_remaining", "_scanned", "_state")
+    __slots__ = ("_limits", "_max_digits", "_max_line", "_remaining", "_scanned", "_state")
 
     def __init__(self, limits: HttpLimits) -> None:
         self._limits = limits
-        self._state = _State.SIZE
+        self._state = _SIZE
         self._remaining = 0
         self._scanned = 0
         # chunk-size digits, extensions and some slack for whitespace around ";" and "="
         self._max_line = limits.max_chunk_size_digits + limits.max_chunk_extension_size
+        self._max_digits = limits.max_chunk_size_digits
 
     def feed(
-        self, buf: Buffer, pos: int, out: list[bytes]
+        self, buf: Buffer, pos: int, out: list[memoryview]
     ) -> tuple[int, CIMultiDictProxy[str] | None]:
+        """Consume ``buf[pos:]``; body pieces go to ``out`` as views into ``buf``.
+
+        The caller joins the views (one copy for the whole feed) and releases them before
+        ``buf`` may be resized.
+        """
         end = len(buf)
         state = self._state
-        while pos < end:
-            if state is _State.DATA:
-                n = self._remaining
-                if end - pos >= n:
-                    out.append(bytes(buf[pos : pos + n]))
-                    pos += n
-                    state = _State.DATA_CRLF
-                else:
-                    out.append(bytes(buf[pos:end]))
-                    self._remaining = n - (end - pos)
-                    pos = end
-            elif state is _State.SIZE:
-                i = buf.find(b"\r\n", pos, pos + self._max_line + 2)
-                if i < 0:
-                    if end - pos > self._max_line + 1:
-                        raise TransferEncodingError("Chunk size line too long")
-                    if buf.find(b"\n", pos) >= 0:
-                        raise TransferEncodingError("Bare LF in chunk size line")
-                    break
-                m = CHUNK_LINE_RE.fullmatch(buf, pos, i)
-                if m is None:
-                    raise TransferEncodingError("Invalid chunk size line")
-                digits = m.group(1)
-                if len(digits) > self._limits.max_chunk_size_digits:
-                    raise TransferEncodingError("Chunk size too large")
-                if m.end(2) - m.start(2) > self._limits.max_chunk_extension_size:
-                    raise TransferEncodingError("Chunk extension too long")
-                size = int(digits, 16)
-                pos = i + 2
-                if size:
+        max_line = self._max_line
+        max_digits = self._max_digits
+        view = memoryview(buf)
+        try:
+            while pos < end:
+                if state is _SIZE:
+                    i = buf.find(b"\r\n", pos, pos + max_line + 2)
+                    if i < 0:
+                        if end - pos > max_line + 1:
+                            raise TransferEncodingError("Chunk size line too long")
+                        if buf.find(b"\n", pos) >= 0:
+                            raise TransferEncodingError("Bare LF in chunk size line")
+                        break
+                    if i - pos <= max_digits and _HEX_RE.fullmatch(buf, pos, i):
+                        # the common line: bare hex digits, no extensions
+                        size = int(buf[pos:i], 16)
+                    else:
+                        size = self._size_line(buf, pos, i)
+                    pos = i + 2
+                    if not size:
+                        state = _TRAILERS
+                        self._scanned = 0
+                        continue
+                    stop = pos + size
+                    if stop + 2 <= end:
+                        # The usual case: the whole chunk and its CRLF are here. The data
+                        # goes out before a bad CRLF is reported, as on the slow path.
+                        out.append(view[pos:stop])
+                        if buf[stop] != 13 or buf[stop + 1] != 10:
+                            raise TransferEncodingError("Missing CRLF after chunk data")
+                        pos = stop + 2
+                        continue
                     self._remaining = size
-                    state = _State.DATA
+                    state = _DATA
+                elif state is _DATA:
+                    n = self._remaining
+                    if end - pos >= n:
+                        out.append(view[pos : pos + n])
+                        pos += n
+                        state = _DATA_CRLF
+                    else:
+                        out.append(view[pos:end])
+                        self._remaining = n - (end - pos)
+                        pos = end
+                elif state is _DATA_CRLF:
+                    if buf[pos] != 13:  # "\r"
+                        raise TransferEncodingError("Missing CRLF after chunk data")
+                    if end - pos < 2:
+                        break
+                    if buf[pos + 1] != 10:  # "\n"
+                        raise TransferEncodingError("Missing CRLF after chunk data")
+                    pos += 2
+                    state = _SIZE
                 else:
-                    state = _State.TRAILERS
-                    self._scanned = 0
-            elif state is _State.DATA_CRLF:
-                if buf[pos] != 13:  # "\r"
-                    raise TransferEncodingError("Missing CRLF after chunk data")
-                if end - pos < 2:
-                    break
-                if buf[pos + 1] != 10:  # "\n"
-                    raise TransferEncodingError("Missing CRLF after chunk data")
-                pos += 2
-                state = _State.SIZE
-            else:
-                self._state = state
-                return self._trailers(buf, pos)
+                    self._state = state
+                    return self._trailers(buf, pos)
+        finally:
+            view.release()
         self._state = state
         return pos, None
+
+    def _size_line(self, buf: Buffer, pos: int, i: int) -> int:
+        m = CHUNK_LINE_RE.fullmatch(buf, pos, i)
+        if m is None:
+            raise TransferEncodingError("Invalid chunk size line")
+        digits = m.group(1)
+        if len(digits) > self._limits.max_chunk_size_digits:
+            raise TransferEncodingError("Chunk size too large")
+        if m.end(2) - m.start(2) > self._limits.max_chunk_extension_size:
+            raise TransferEncodingError("Chunk extension too long")
+        return int(digits, 16)
 
     def _trailers(self, buf: Buffer, pos: int) -> tuple[int, CIMultiDictProxy[str] | None]:
         end = len(buf)
@@ -105,7 +144,7 @@ class ChunkedReader:
                 return pos, None
             if buf[pos + 1] != 10:
                 raise TransferEncodingError("Bare CR after last chunk")
-            self._state = _State.SIZE
+            self._state = _SIZE
             return pos + 2, EMPTY_TRAILERS
         limit = self._limits.max_headers
         i = buf.find(b"\r\n\r\n", max(pos, pos + self._scanned - 3), pos + limit + 4)
@@ -124,6 +163,6 @@ class ChunkedReader:
             raise TransferEncodingError(f"Invalid trailer section: {exc}") from exc
         specials: Specials = []
         _raw, decoded = parse_fields(lines, self._limits, specials, len(block))
-        self._state = _State.SIZE
+        self._state = _SIZE
         self._scanned = 0
         return i + 4, CIMultiDictProxy(CIMultiDict(decoded))

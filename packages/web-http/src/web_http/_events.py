@@ -14,7 +14,14 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._version import HttpVersion
 
-__all__ = ("RequestHead", "ResponseHead", "Data", "EndOfMessage", "EMPTY_TRAILERS")
+__all__ = (
+    "RequestHead",
+    "ResponseHead",
+    "Data",
+    "EndOfMessage",
+    "EMPTY_TRAILERS",
+    "END_OF_MESSAGE",
+)
 
 #: Shared read-only empty multidict for messages without trailers (no allocation per message).
 EMPTY_TRAILERS: Final[CIMultiDictProxy[str]] = CIMultiDictProxy(CIMultiDict())
@@ -65,3 +72,8 @@ class EndOfMessage:
     """The body is complete; ``trailers`` holds chunked trailer fields (usually empty)."""
 
     trailers: CIMultiDictProxy[str] = field(default_factory=lambda: EMPTY_TRAILERS)
+
+
+#: The ``EndOfMessage`` of every message without trailers: one shared instance, since events
+#: are read-only and most messages end this way (saves an allocation per request).
+END_OF_MESSAGE: Final[EndOfMessage] = EndOfMessage(EMPTY_TRAILERS)

@@ -7,9 +7,10 @@ a partition and a strip.
 
 from __future__ import annotations
 
-from typing import Final
+from operator import itemgetter
+from typing import Final, NamedTuple
 
-from ._abnf import BARE_CR_LF_RE, CONTENT_LENGTH_RE, HEAD_FORBIDDEN_RE, TOKEN_RE
+from ._abnf import BARE_CR_LF_RE, CONTENT_LENGTH_RE, HEAD_FORBIDDEN_RE, HOST_RE, TOKEN_RE
 from ._errors import (
     BadHttpMessage,
     HeaderFieldsTooLarge,
@@ -28,7 +29,12 @@ __all__ = (
     "K_HOST",
     "K_CONTENT_ENCODING",
     "K_EXPECT",
+    "FieldLine",
+    "LINE_CACHE",
+    "cached_field_lines",
+    "check_field_limits",
     "check_head_bytes",
+    "field_lines",
     "parse_fields",
     "parse_content_length",
     "parse_transfer_encoding",
@@ -64,6 +70,33 @@ _NAME_CACHE_MAX: Final = 2048
 
 #: (kind, raw value) of the fields a parser acts on, in order of appearance.
 Specials = list[tuple[int, bytes]]
+
+
+class FieldLine(NamedTuple):
+    """One validated field line, parsed once and shared by every head that repeats it.
+
+    ``tokens`` holds the lower-case comma-separated tokens of a Connection or Upgrade line
+    (empty for other kinds); ``host_ok`` says whether a Host line's value is a valid
+    ``uri-host [":" port]``. Both are facts about the line alone, so caching them is safe.
+    """
+
+    raw: tuple[bytes, bytes]
+    decoded: tuple[str, str]
+    kind: int
+    tokens: frozenset[bytes]
+    host_ok: bool
+
+
+# Clients repeat the same field lines request after request (Host, User-Agent, Accept...):
+# a line seen before costs one dict lookup instead of a partition, a strip, a name check
+# and a decode. Only lines from heads already checked for control bytes and bare CR/LF are
+# stored, so a cached line is known to be free of them. Bounded in count and line length;
+# when full it is emptied, so a client sending junk lines only costs itself the misses.
+LINE_CACHE: dict[bytes, FieldLine] = {}
+LINE_CACHE_MAX: Final = 4096
+LINE_CACHEABLE: Final = 512
+_EMPTY_TOKENS: Final[frozenset[bytes]] = frozenset()
+_kind_of = itemgetter(2)
 
 
 def _lookup_name(name: bytes) -> tuple[str, int]:
@@ -102,6 +135,66 @@ def find_bare_cr_lf(buf: bytes | bytearray, start: int) -> bool:
     return BARE_CR_LF_RE.search(buf, start) is not None
 
 
+def cached_field_lines(lines: list[bytes]) -> list[FieldLine] | None:
+    """The parsed lines when every one was seen (and validated) before, else None."""
+    try:
+        return [*map(LINE_CACHE.__getitem__, lines)]
+    except KeyError:
+        return None
+
+
+def check_field_limits(lines: list[bytes], limits: HttpLimits, total_size: int) -> None:
+    """Field count and field size bounds (``total_size``: size of the whole section)."""
+    if len(lines) > limits.max_header_count:
+        raise HeaderFieldsTooLarge(
+            f"Too many header fields (more than {limits.max_header_count})",
+            limits.max_header_count,
+        )
+    max_field = limits.max_field_size
+    if total_size > max_field:  # otherwise no single line can be over the limit
+        for line in lines:
+            if len(line) > max_field:
+                raise LineTooLong("header field", max_field, len(line), code=431)
+
+
+def _tokens(value: bytes) -> frozenset[bytes]:
+    return frozenset(
+        item.lower() for item in (part.strip(b" \t") for part in value.split(b",")) if item
+    )
+
+
+def _parse_line(line: bytes) -> FieldLine:
+    name, sep, value = line.partition(b":")
+    if not sep:
+        raise InvalidHeader(line, "Header field line without a colon")
+    entry = _NAME_CACHE.get(name)
+    if entry is None:
+        entry = _lookup_name(name)
+    value = value.strip(b" \t")
+    kind = entry[1]
+    parsed = FieldLine(
+        (name, value),
+        (entry[0], value.decode("utf-8", "surrogateescape")),
+        kind,
+        _tokens(value) if kind in (K_CONNECTION, K_UPGRADE) else _EMPTY_TOKENS,
+        kind == K_HOST and HOST_RE.fullmatch(value) is not None,
+    )
+    if len(line) <= LINE_CACHEABLE:
+        if len(LINE_CACHE) >= LINE_CACHE_MAX:
+            LINE_CACHE.clear()
+        LINE_CACHE[line] = parsed
+    return parsed
+
+
+def field_lines(lines: list[bytes]) -> list[FieldLine]:
+    """Parse field lines (already free of CR, LF and controls, limits checked), in order.
+
+    The first invalid line raises its specific error.
+    """
+    get = LINE_CACHE.get
+    return [get(line) or _parse_line(line) for line in lines]
+
+
 def parse_fields(
     lines: list[bytes],
     limits: HttpLimits,
@@ -113,34 +206,15 @@ def parse_fields(
     The fields a parser acts on are appended to ``specials``; ``total_size`` is the size of
     the section (its total bounds every line, which usually spares the per-line checks).
     """
-    if len(lines) > limits.max_header_count:
-        raise HeaderFieldsTooLarge(
-            f"Too many header fields (more than {limits.max_header_count})",
-            limits.max_header_count,
-        )
-    max_field = limits.max_field_size
-    if total_size > max_field:  # otherwise no single line can be over the limit
-        for line in lines:
-            if len(line) > max_field:
-                raise LineTooLong("header field", max_field, len(line), code=431)
-    cache = _NAME_CACHE
-    raw: list[tuple[bytes, bytes]] = []
-    decoded: list[tuple[str, str]] = []
-    raw_append = raw.append
-    decoded_append = decoded.append
-    for line in lines:
-        name, sep, value = line.partition(b":")
-        entry = cache.get(name)
-        if entry is None or not sep:
-            if not sep:
-                raise InvalidHeader(line, "Header field line without a colon")
-            entry = _lookup_name(name)
-        value = value.strip(b" \t")
-        raw_append((name, value))
-        decoded_append((entry[0], value.decode("utf-8", "surrogateescape")))
-        if entry[1]:
-            specials.append((entry[1], value))
-    return tuple(raw), decoded
+    check_field_limits(lines, limits, total_size)
+    if not lines:
+        return (), []
+    parsed = cached_field_lines(lines)
+    if parsed is None:
+        parsed = field_lines(lines)
+    raw, decoded, _kinds, _token_sets, _hosts = zip(*parsed)  # noqa: B905 (fixed-length rows)
+    specials.extend([(f.kind, f.raw[1]) for f in filter(_kind_of, parsed)])
+    return raw, list(decoded)
 
 
 def parse_content_length(values: list[bytes]) -> int:

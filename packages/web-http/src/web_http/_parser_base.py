@@ -8,7 +8,10 @@ is copied into the bytearray buffer. The state decides what the next bytes are:
     BODY_* --(body complete)--> HEAD, or UPGRADED when the head asked for it
     any --(error)--> ERROR (everything after is refused)
 
-The subclasses parse a head (``_parse_head``); the rest lives here.
+The subclasses parse a head (``_parse_head``); the rest lives here. ``_run`` can start at
+any offset, so a subclass may parse the first heads of a chunk itself (the request parser
+does, on its fast path) and hand over the rest. Chunked body pieces come back from the
+reader as views into the input and leave as one ``Data`` per feed (one copy).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ._errors import (
     LineTooLong,
     TransferEncodingError,
 )
-from ._events import EMPTY_TRAILERS, Data, EndOfMessage, RequestHead, ResponseHead
+from ._events import EMPTY_TRAILERS, END_OF_MESSAGE, Data, EndOfMessage, RequestHead, ResponseHead
 from ._headers import find_bare_cr_lf
 from ._limits import HttpLimits
 
@@ -160,8 +163,7 @@ class BaseParser:
         self._buf = bytearray()
         return events
 
-    def _run(self, src: Buffer, events: list[Event]) -> int:
-        pos = 0
+    def _run(self, src: Buffer, events: list[Event], pos: int = 0) -> int:
         end = len(src)
         while pos < end:
             state = self._state
@@ -182,15 +184,19 @@ class BaseParser:
             elif state is _BODY_CHUNKED:
                 reader = self._chunked
                 assert reader is not None  # set with the state
-                pieces: list[bytes] = []
+                pieces: list[memoryview] = []
                 try:
                     pos, trailers = reader.feed(src, pos, pieces)
                 finally:  # body read before a framing error still belongs to the message
-                    if self._decoder is None:
-                        events.extend(map(Data, pieces))
-                    else:
-                        for piece in pieces:
-                            self._emit(piece, events)
+                    if pieces:
+                        # One Data event per feed: the pieces are views into ``src``, joined
+                        # with a single copy (and released before ``src`` may be resized).
+                        body = pieces[0].tobytes() if len(pieces) == 1 else b"".join(pieces)
+                        if type(src) is not bytes:  # views pin a bytearray's size: let go now
+                            for view in pieces:
+                                view.release()
+                        pieces.clear()
+                        self._emit(body, events)
                 if trailers is None:
                     break
                 self._end_message(events, trailers)
@@ -246,9 +252,14 @@ class BaseParser:
         if decoder is not None:
             self._decoder = None
             events.extend([Data(chunk) for chunk in decoder.flush()])
-        events.append(EndOfMessage(EMPTY_TRAILERS if trailers is None else trailers))
+        events.append(
+            END_OF_MESSAGE
+            if trailers is None or trailers is EMPTY_TRAILERS
+            else EndOfMessage(trailers)
+        )
         self._state = _UPGRADED if self._upgrade_after else _HEAD
-        self._reset_head_scan()
+        if self._scanned:
+            self._reset_head_scan()
 
     def _find_head_end(self, src: Buffer, pos: int) -> int:
         """Index of the CRLFCRLF ending the head at ``pos``, or -1 after limit checks."""

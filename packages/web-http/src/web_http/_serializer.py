@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Final
 
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
 from ._abnf import TOKEN_RE
 from ._version import HttpVersion, HttpVersion11
 
@@ -23,9 +25,19 @@ Headers = Iterable[tuple[str, str]] | Mapping[str, str]
 
 _REASONS: Final[dict[int, str]] = {s.value: s.phrase for s in HTTPStatus}
 
-# Names already known to be tokens: checking a name costs one set lookup after the first time.
-_GOOD_NAMES: set[str] = set()
-_GOOD_NAMES_MAX: Final = 4096
+# Validated "Name: " prefixes: checking a name costs one dict lookup after the first time.
+_PREFIXES: dict[str, str] = {}
+_PREFIXES_MAX: Final = 4096
+
+# Validated field lines, "Name: value\r\n", by (name, value). A server sends the same few
+# fields over and over (Content-Type, Server, Connection, the Date of this second...), so
+# a repeated field costs one lookup and needs no CR/LF/NUL scan. Bounded in count and
+# size; emptied when full, so unusual values only cost their own misses.
+_LINES: dict[tuple[str, str], str] = {}
+_LINES_MAX: Final = 4096
+_LINE_CACHEABLE: Final = 512
+
+_BAD_CHARS: Final = "CR, LF or NUL in a header name, value or the first line"
 
 
 def reason_phrase(status: int) -> str:
@@ -33,48 +45,98 @@ def reason_phrase(status: int) -> str:
     return _REASONS.get(status, "")
 
 
-def _check_name(name: str) -> None:
-    if name in _GOOD_NAMES:
-        return
-    if not name.isascii() or TOKEN_RE.fullmatch(name.encode("ascii")) is None:
-        raise ValueError(f"Invalid header name {name!r}")
-    if len(_GOOD_NAMES) < _GOOD_NAMES_MAX:
-        _GOOD_NAMES.add(name)
+def _prefix(name: str) -> str:
+    prefix = _PREFIXES.get(name)
+    if prefix is None:
+        if not name.isascii() or TOKEN_RE.fullmatch(name.encode("ascii")) is None:
+            raise ValueError(f"Invalid header name {name!r}")
+        prefix = f"{name}: "
+        if len(_PREFIXES) < _PREFIXES_MAX:
+            _PREFIXES[name] = prefix
+    return prefix
+
+
+def _render(item: tuple[str, str]) -> str:
+    """One field line, validated (name a token; no CR, LF or NUL) and cached."""
+    name, value = item
+    line = f"{_prefix(name)}{value}\r\n"
+    if line.count("\r") != 1 or line.count("\n") != 1 or "\x00" in line:
+        raise ValueError(_BAD_CHARS)
+    if type(value) is str and len(line) <= _LINE_CACHEABLE:
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        _LINES[(name, value)] = line
+    return line
 
 
 def _fields(first_line: str, headers: Headers, final: str) -> bytes:
+    """``first_line`` (already validated), the field lines and ``final``, encoded once."""
     items: Iterable[tuple[str, str]]
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    parts = [first_line]
-    for name, value in items:
-        _check_name(name)
-        parts.append(f"{name}: {value}\r\n")
-    parts.append(final)
-    text = "".join(parts)
-    # Each line we wrote holds exactly one CR and one LF: any extra one came from a value
-    # (or the first line) and would split the message. NUL is refused as well.
-    lines = len(parts)
-    if text.count("\r") != lines or text.count("\n") != lines or "\x00" in text:
-        raise ValueError("CR, LF or NUL in a header name, value or the first line")
-    return text.encode("utf-8", "surrogateescape")
+    if type(headers) is list or type(headers) is tuple:
+        items = headers
+    elif isinstance(headers, Mapping):
+        items = headers.items()  # a view: can be iterated again below
+    else:
+        items = list(headers)
+    get = _LINES.get
+    try:
+        lines = [get(item) or _render(item) for item in items]
+    except TypeError:  # an unhashable pair (a list, say): render without the cache
+        lines = [_render(tuple(item)) for item in items]
+    return f"{first_line}{''.join(lines)}{final}".encode("utf-8", "surrogateescape")
 
 
-_STATUS_LINES: dict[tuple[HttpVersion, int, str], str] = {}
+def _check_first_line(line: str) -> None:
+    if line.count("\r") != 1 or line.count("\n") != 1 or "\x00" in line:
+        raise ValueError(_BAD_CHARS)
+
+
+# Status lines by (status, reason), one table per version (HTTP/1.1 first: the usual one).
+_STATUS_LINES: dict[HttpVersion, dict[tuple[int, str], str]] = {HttpVersion11: {}}
+_STATUS_LINES_MAX: Final = 1024
+
+# Header containers whose ``items()`` view is the pairs to send (checked by exact type: an
+# ``isinstance`` against the Mapping ABC costs more than the rest of a lookup).
+_MAPPINGS: Final = frozenset((CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, dict))
 
 
 def serialize_response_head(
     status: int, reason: str, headers: Headers, version: HttpVersion = HttpVersion11
 ) -> bytes:
     """Status line, header fields and the empty line, as one bytes object."""
-    key = (version, status, reason)
-    line = _STATUS_LINES.get(key)
+    lines = _STATUS_LINES.get(version)
+    line = None if lines is None else lines.get((status, reason))
     if line is None:
-        if not 100 <= status <= 999:
-            raise ValueError(f"Invalid status code {status!r}")
-        line = f"HTTP/{version[0]}.{version[1]} {status} {reason}\r\n"
-        if len(_STATUS_LINES) < 1024 and line.count("\r") == 1 and line.count("\n") == 1:
-            _STATUS_LINES[key] = line
-    return _fields(line, headers, "\r\n")
+        line = _status_line(status, reason, version)
+    # _fields, inlined: this runs once per response.
+    items: Iterable[tuple[str, str]]
+    if type(headers) in _MAPPINGS:
+        items = headers.items()  # type: ignore[union-attr]
+    elif type(headers) is list or type(headers) is tuple:
+        items = headers
+    else:
+        return _fields(line, headers, "\r\n")
+    get = _LINES.get
+    try:
+        fields = [get(item) or _render(item) for item in items]
+    except TypeError:
+        return _fields(line, headers, "\r\n")
+    return f"{line}{''.join(fields)}\r\n".encode("utf-8", "surrogateescape")
+
+
+def _status_line(status: int, reason: str, version: HttpVersion) -> str:
+    if not 100 <= status <= 999:
+        raise ValueError(f"Invalid status code {status!r}")
+    line = f"HTTP/{version[0]}.{version[1]} {status} {reason}\r\n"
+    _check_first_line(line)
+    lines = _STATUS_LINES.get(version)
+    if lines is None:
+        if len(_STATUS_LINES) >= 8:  # only a few versions exist; do not grow on odd ones
+            return line
+        lines = _STATUS_LINES[version] = {}
+    if len(lines) < _STATUS_LINES_MAX:
+        lines[(status, reason)] = line
+    return line
 
 
 def serialize_request_head(
@@ -85,7 +147,9 @@ def serialize_request_head(
         raise ValueError(f"Invalid method {method!r}")
     if not target or " " in target:
         raise ValueError(f"Invalid request target {target!r}")
-    return _fields(f"{method} {target} HTTP/{version[0]}.{version[1]}\r\n", headers, "\r\n")
+    line = f"{method} {target} HTTP/{version[0]}.{version[1]}\r\n"
+    _check_first_line(line)
+    return _fields(line, headers, "\r\n")
 
 
 class ChunkedEncoder:
