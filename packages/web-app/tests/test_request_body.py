@@ -125,6 +125,37 @@ async def test_read_waits_for_more_data() -> None:
     assert await task == b"abcd"
 
 
+async def test_read_of_a_complete_body_does_not_suspend() -> None:
+    req, _ = make([b"ab", b"cd", b"ef"])
+    coro = req.read()
+    with pytest.raises(StopIteration) as info:
+        coro.send(None)  # finished on its first step: nothing to wait for
+    assert info.value.value == b"abcdef"
+    assert await req.read() == b"abcdef"
+    assert not req.can_read_body
+
+
+async def test_read_of_a_complete_body_keeps_what_was_not_consumed() -> None:
+    req, payload = make([b"head-", b"rest"], declare_length=False)
+    assert await payload.read(5) == b"head-"
+    assert await req.read() == b"rest"
+
+
+async def test_complete_undeclared_body_over_limit_is_413() -> None:
+    req, _ = make([b"a" * 8, b"b" * 8], declare_length=False, client_max_size=10)
+    with pytest.raises(HTTPRequestEntityTooLarge) as info:
+        await req.read()
+    assert "Maximum request body size 10 exceeded" in (info.value.text or "")
+    assert info.value.keep_alive is False
+
+
+async def test_complete_body_with_error_raises_it() -> None:
+    req, payload = make([b"abc"])
+    payload.set_exception(HTTPBadRequest(text="broken body"))
+    with pytest.raises(HTTPBadRequest):
+        await req.read()
+
+
 async def test_post_urlencoded() -> None:
     req, _ = make(b"a=1&b=%C3%A9&a=2&empty=", {"Content-Type": "application/x-www-form-urlencoded"})
     form = await req.post()

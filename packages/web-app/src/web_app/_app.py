@@ -575,18 +575,19 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         )
 
     async def _handle(self, request: Request) -> StreamResponse:
-        path = request.raw_path
+        message = request._message  # the request head: no property calls on the hot path
+        path = message.target
         if path[:1] != "/":
             # absolute-form target: only the URL knows the path
             path = request.rel_url.raw_path
         match_info: UrlMappingMatchInfo = self._router.match(
-            request.method, path, request.host if self._needs_host else None
+            message.method, path, request.host if self._needs_host else None
         )
         match_info.add_app(self)
         match_info.freeze()
         request._match_info = match_info
 
-        if hdrs.EXPECT in request.headers:
+        if hdrs.EXPECT in message.headers:
             expect = match_info.route.expect_handler or default_expect_handler
             resp = await expect(request)
             await request.writer.drain()

@@ -38,8 +38,8 @@ import socket
 import sys
 import traceback
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from web_http import (
     EMPTY_PAYLOAD,
@@ -602,11 +602,11 @@ class RequestHandler(asyncio.Protocol):
     # ------------------------------------------------------------------ serving
 
     def _start(self, item: _Item, *, eager: bool) -> None:
-        coro = (
-            self._serve_error(item)
-            if isinstance(item, HttpProcessingError)
-            else self._handle(item[0], item[1])
-        )
+        coro: Coroutine[Any, Any, None]
+        if type(item) is tuple:
+            coro = self._handle(item[0], item[1])
+        else:
+            coro = self._serve_error(cast(HttpProcessingError, item))
         loop = self._loop
         if eager:
             # Called from a protocol callback: the current context is the connection's own,
@@ -707,8 +707,17 @@ class RequestHandler(asyncio.Protocol):
                 if self._state is not _BUSY and not resp.prepared:
                     resp.force_close()  # closing after this one: say so in the head
                 try:
-                    await resp.prepare(request)
-                    await resp.write_eof()
+                    if (
+                        resp._fast_send_ok
+                        and resp._payload_writer is None
+                        and not resp._eof_sent
+                        and cast(Response, resp)._send_fast(request, writer)
+                    ):
+                        if self._paused_writing:
+                            await writer.drain()
+                    else:
+                        await resp.prepare(request)
+                        await resp.write_eof()
                 except ConnectionError:
                     return
                 except Exception as exc:

@@ -393,6 +393,14 @@ class BaseRequest(MutableMapping[str, Any]):
         if limit and declared is not None and declared > limit:
             raise self._too_large(declared)
         payload = self._payload
+        if payload.is_eof():
+            # The whole body arrived with the head (the usual small POST): take it as is,
+            # no awaiting and no joining. read_nowait raises the stream's error, if any.
+            body = payload.read_nowait(-1)
+            if limit and len(body) > limit:
+                raise self._too_large(len(body))
+            self._read_bytes = body
+            return body
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -457,6 +465,10 @@ class BaseRequest(MutableMapping[str, Any]):
     async def _prepare_hook(self, response: StreamResponse) -> None:
         """Called by ``StreamResponse.prepare``; ``Request`` fires on_response_prepare."""
         return None
+
+    def _has_prepare_hook(self) -> bool:
+        """Whether ``_prepare_hook`` would do anything (responses skip it when not)."""
+        return type(self)._prepare_hook is not BaseRequest._prepare_hook
 
     # -- copies ------------------------------------------------------------------------
 

@@ -8,6 +8,14 @@ longer allowed raises ``RuntimeError`` instead of being silently lost.
 The head is built in one pass at ``prepare``: default headers are added to the response's
 ``CIMultiDict`` (so ``on_response_prepare`` handlers and tests see them) and serialized in one
 call to ``web_http.serialize_response_head``.
+
+The common case takes a shorter road (``Response._send_fast``, called by the connection): a
+``Response`` whose only header is its Content-Type keeps that value in a plain attribute and
+has no ``CIMultiDict`` at all; its whole message is then built from cached bytes (status line
+and Content-Type line per kind of response, ``Date``/``Server`` lines per second) in one
+concatenation. The multidict is created on first access to ``headers`` and, after such a send,
+filled with exactly the default fields that went on the wire, so nothing a user can observe
+differs from the general path.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import asyncio
 import datetime
 import enum
 import json
+import time
 from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import Executor
 from http.cookies import SimpleCookie
@@ -135,6 +144,16 @@ class StreamResponse(MutableMapping[str, Any]):
     _sent_headers: SentHeaders | None = None
     #: True once the serialized head went to the writer: the head is frozen from then on.
     _headers_sent = False
+    _status = 200
+    _reason = "OK"
+    #: The header multidict, created on first need (see the ``_headers`` property).
+    _hdrs: CIMultiDict[str] | None = None
+    #: Content-Type while there is no multidict yet (folded into it when it is created).
+    _ctype: str | None = None
+    #: Set by the fast path: the Date value it sent, for the multidict built afterwards.
+    _sent_date: str | None = None
+    #: Whether the connection may send this class with ``Response._send_fast``.
+    _fast_send_ok = False
 
     def __init__(
         self,
@@ -143,8 +162,41 @@ class StreamResponse(MutableMapping[str, Any]):
         reason: str | None = None,
         headers: LooseHeaders | None = None,
     ) -> None:
-        self._headers: CIMultiDict[str] = CIMultiDict() if headers is None else CIMultiDict(headers)
-        self._set_status(status, reason)
+        if headers is not None:
+            self._hdrs = CIMultiDict(headers)
+        if status != 200 or reason is not None:
+            self._set_status(status, reason)
+
+    @property
+    def _headers(self) -> CIMultiDict[str]:
+        """The header multidict, created here on first use (most responses never need one)."""
+        hdrs = self._hdrs
+        if hdrs is None:
+            hdrs = self._hdrs = CIMultiDict()
+            ctype = self._ctype
+            if ctype is not None:
+                hdrs[_CONTENT_TYPE] = ctype
+            if self._sent_date is not None:
+                self._add_sent_defaults(hdrs)
+        return hdrs
+
+    def _add_sent_defaults(self, hdrs: CIMultiDict[str]) -> None:
+        """Record the Date, Server and Connection fields the fast path put on the wire."""
+        hdrs[_DATE] = self._sent_date or ""
+        hdrs[_SERVER] = SERVER_SOFTWARE
+        req = self._req
+        keep_alive = self._keep_alive
+        if req is not None:
+            if keep_alive:
+                if req.version == HttpVersion10:
+                    hdrs[_CONNECTION] = "keep-alive"
+            elif req.version == HttpVersion11:
+                hdrs[_CONNECTION] = "close"
+
+    def _raw_content_type(self) -> str | None:
+        """The Content-Type value without creating the multidict."""
+        hdrs = self._hdrs
+        return self._ctype if hdrs is None else hdrs.get(_CONTENT_TYPE)
 
     # -- status ------------------------------------------------------------------------
 
@@ -277,7 +329,7 @@ class StreamResponse(MutableMapping[str, Any]):
 
     @property
     def content_type(self) -> str:
-        raw = self._headers.get(_CONTENT_TYPE)
+        raw = self._raw_content_type()
         if raw is None:
             return "application/octet-stream"
         return split_content_type(raw)[0]
@@ -290,7 +342,7 @@ class StreamResponse(MutableMapping[str, Any]):
 
     @property
     def charset(self) -> str | None:
-        raw = self._headers.get(_CONTENT_TYPE)
+        raw = self._raw_content_type()
         if raw is None:
             return None
         return split_content_type(raw)[1].get("charset")
@@ -312,15 +364,17 @@ class StreamResponse(MutableMapping[str, Any]):
         self._write_content_type(ctype, params)
 
     def _ctype_params(self) -> dict[str, str]:
-        raw = self._headers.get(_CONTENT_TYPE)
+        raw = self._raw_content_type()
         return {} if raw is None else dict(split_content_type(raw)[1])
 
     def _write_content_type(self, ctype: str, params: dict[str, str]) -> None:
         if params:
             extra = "; ".join(f"{k}={v}" for k, v in params.items())
-            self._headers[_CONTENT_TYPE] = f"{ctype}; {extra}"
+            ctype = f"{ctype}; {extra}"
+        if self._hdrs is None:
+            self._ctype = ctype
         else:
-            self._headers[_CONTENT_TYPE] = ctype
+            self._hdrs[_CONTENT_TYPE] = ctype
 
     @property
     def last_modified(self) -> datetime.datetime | None:
@@ -674,6 +728,7 @@ class Response(StreamResponse):
     """
 
     _send_headers_immediately = False
+    _fast_send_ok = True
     _body: bytes | None = None
     _compressed_body: bytes | None = None
     _zlib_executor_size: int = DEFAULT_ZLIB_EXECUTOR_SIZE
@@ -692,31 +747,46 @@ class Response(StreamResponse):
         zlib_executor_size: int | None = None,
         zlib_executor: Executor | None = None,
     ) -> None:
+        # Built for nearly every request: StreamResponse.__init__ is inlined, and without
+        # ``headers`` the Content-Type goes to ``_ctype`` instead of a new multidict.
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
         if content_type is not None and "charset" in content_type:
             raise ValueError("charset must not be in content_type argument")
-        StreamResponse.__init__(self, status=status, reason=reason, headers=headers)
-        real_headers = self._headers
+        hdrs: CIMultiDict[str] | None = None
+        if headers is not None:
+            hdrs = self._hdrs = CIMultiDict(headers)
+        if status != 200 or reason is not None:
+            self._set_status(status, reason)
+        has_ctype = hdrs is not None and _CONTENT_TYPE in hdrs
         if text is not None:
             if not isinstance(text, str):
                 raise TypeError(f"text argument must be str ({type(text).__name__!r})")
-            if _CONTENT_TYPE in real_headers:
+            if has_ctype:
                 if content_type or charset:
                     raise ValueError(
                         "passing both Content-Type header and content_type or charset "
                         "params is forbidden"
                     )
                 charset = self.charset or "utf-8"
+                self._body = text.encode(charset)
             else:
-                if content_type is None:
-                    content_type = "text/plain"
-                if charset is None:
-                    charset = "utf-8"
-                real_headers[_CONTENT_TYPE] = f"{content_type}; charset={charset}"
-            self._body = text.encode(charset)
+                if content_type is None and charset is None:
+                    ctype = "text/plain; charset=utf-8"
+                    self._body = text.encode("utf-8")
+                else:
+                    if content_type is None:
+                        content_type = "text/plain"
+                    if charset is None:
+                        charset = "utf-8"
+                    ctype = f"{content_type}; charset={charset}"
+                    self._body = text.encode(charset)
+                if hdrs is None:
+                    self._ctype = ctype
+                else:
+                    hdrs[_CONTENT_TYPE] = ctype
             body = None
-        elif _CONTENT_TYPE in real_headers:
+        elif has_ctype:
             if content_type is not None or charset is not None:
                 raise ValueError(
                     "passing both Content-Type header and content_type or charset "
@@ -725,13 +795,35 @@ class Response(StreamResponse):
         elif content_type is not None:
             if charset is not None:
                 content_type = f"{content_type}; charset={charset}"
-            real_headers[_CONTENT_TYPE] = content_type
+            if hdrs is None:
+                self._ctype = content_type
+            else:
+                hdrs[_CONTENT_TYPE] = content_type
         if zlib_executor_size is not None:
             self._zlib_executor_size = zlib_executor_size
         if zlib_executor is not None:
             self._zlib_executor = zlib_executor
         if body is not None:
-            self.body = body
+            if type(body) is bytes:
+                self._body = body
+            else:
+                self.body = body
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass changing how a response is prepared, framed or finished (FileResponse,
+        # a user's own) is always sent the general way; HTTP exceptions keep the fast path.
+        super().__init_subclass__(**kwargs)
+        cls._fast_send_ok = cls._fast_send_ok and all(
+            getattr(cls, name) is getattr(Response, name) for name in _SEND_MEMBERS
+        )
+
+    @classmethod
+    def _with_body(cls, body: bytes, content_type: str) -> Response:
+        """``Response(body=body, content_type=...)`` for trusted arguments, minus the checks."""
+        resp = cls.__new__(cls)
+        resp._ctype = content_type
+        resp._body = body
+        return resp
 
     @property
     def body(self) -> bytes | None:
@@ -748,8 +840,8 @@ class Response(StreamResponse):
         elif isinstance(body, (bytearray, memoryview)):
             self._body = bytes(body)
         elif isinstance(body, str):
-            if _CONTENT_TYPE not in self._headers:
-                self._headers[_CONTENT_TYPE] = "text/plain; charset=utf-8"
+            if self._raw_content_type() is None:
+                self._write_content_type("text/plain; charset=utf-8", {})
             self._body = body.encode(self.charset or "utf-8")
         else:
             raise TypeError(f"body must be bytes, bytearray, memoryview or str, not {body!r}")
@@ -779,7 +871,8 @@ class Response(StreamResponse):
     def content_length(self) -> int | None:
         if self._chunked:
             return None
-        if _CONTENT_LENGTH in self._headers:
+        hdrs = self._hdrs
+        if hdrs is not None and _CONTENT_LENGTH in hdrs:
             return self._header_content_length()
         if self._compressed_body is not None:
             return len(self._compressed_body)
@@ -838,9 +931,172 @@ class Response(StreamResponse):
         else:
             await StreamResponse.write_eof(self, body + bytes(data) if data else body)
 
+    def _send_fast(self, request: BaseRequest, writer: PayloadWriter) -> bool:
+        """Send the whole response at once when nothing needs the general path.
+
+        Called by the connection instead of ``prepare`` + ``write_eof`` for a plain
+        ``Response`` that was not prepared yet. Returns False, having changed nothing, when
+        any feature is in play (a header multidict, cookies, compression, chunking, a body-
+        less answer, an ``on_response_prepare`` handler, an unusual version); the caller
+        then takes the general path. The bytes sent are exactly those of that path.
+        """
+        if (
+            self._hdrs is not None
+            or self._cookies
+            or self._compression
+            or self._chunked
+            or request._has_prepare_hook()
+        ):
+            return False
+        message = request._message
+        method = message.method
+        status = self._status
+        if method == "HEAD" or method == "CONNECT" or status < 200 or status in (204, 304):
+            return False
+        version = message.version
+        if version is HttpVersion11:
+            v11 = True
+        elif version is HttpVersion10:
+            v11 = False
+        else:
+            return False
+        ctype = self._ctype
+        key = (ctype, status, self._reason, v11)
+        prefix = _PREFIXES.get(key)
+        if prefix is None:
+            prefix = _build_prefix(ctype, status, self._reason, v11)
+            if prefix is None:
+                return False  # CR, LF or NUL: the general path refuses it with its error
+            if len(_PREFIXES) < _PREFIXES_MAX:
+                _PREFIXES[key] = prefix
+        body = self._body
+        keep_alive = self._keep_alive
+        if keep_alive is None:
+            keep_alive = message.keep_alive
+        date_text, date_server = _date_server()
+        if v11:
+            end = _END if keep_alive else _END_CLOSE
+        else:
+            end = _END_KEEP_ALIVE if keep_alive else _END
+        if body:
+            if ctype is None:
+                data = b"%b%d\r\n%b%b%b%b" % (prefix, len(body), _OCTET, date_server, end, body)
+            else:
+                data = b"%b%d\r\n%b%b%b" % (prefix, len(body), date_server, end, body)
+        else:
+            data = b"%b0\r\n%b%b" % (prefix, date_server, end)
+        self._req = request
+        self._keep_alive = keep_alive
+        self._sent_date = date_text
+        self._headers_sent = True
+        writer.send_complete(data)
+        self._eof_sent = True
+        self._body_length = len(data)
+        return True
+
+    def _add_sent_defaults(self, hdrs: CIMultiDict[str]) -> None:
+        body = self._body
+        hdrs[_CONTENT_LENGTH] = str(len(body)) if body else "0"
+        if body and self._ctype is None:
+            hdrs[_CONTENT_TYPE] = "application/octet-stream"
+        StreamResponse._add_sent_defaults(self, hdrs)
+
+
+#: What a subclass must leave alone to keep ``_send_fast`` (see ``__init_subclass__``).
+_SEND_MEMBERS: Final = (
+    "prepare",
+    "_start",
+    "_prepare_headers",
+    "_write_headers",
+    "_start_compression",
+    "_do_start_compression",
+    "_negotiated_coding",
+    "write",
+    "write_eof",
+    "_send_fast",
+    "_add_sent_defaults",
+    "_headers",
+    "headers",
+    "body",
+    "content_length",
+    "content_type",
+    "charset",
+    "keep_alive",
+)
+
+#: Status line, Content-Type line and "Content-Length: " per kind of response (fast path).
+_PREFIXES: dict[tuple[str | None, int, str, bool], bytes] = {}
+_PREFIXES_MAX: Final = 512
+_OCTET: Final = b"Content-Type: application/octet-stream\r\n"
+_END: Final = b"\r\n"
+_END_CLOSE: Final = b"Connection: close\r\n\r\n"
+_END_KEEP_ALIVE: Final = b"Connection: keep-alive\r\n\r\n"
+_SERVER_LINE: Final = f"Server: {SERVER_SOFTWARE}\r\n".encode()
+_date_cache: tuple[int, str, bytes] = (0, "", b"")
+
+
+def _build_prefix(ctype: str | None, status: int, reason: str, v11: bool) -> bytes | None:
+    """The head up to the Content-Length value, or None when a value would split it."""
+    line = f"HTTP/1.{1 if v11 else 0} {status} {reason}\r\n"
+    if ctype is not None:
+        line += f"Content-Type: {ctype}\r\n"
+    line += "Content-Length: "
+    expected = 2 if ctype is not None else 1
+    if line.count("\r") != expected or line.count("\n") != expected or "\x00" in line:
+        return None
+    return line.encode("utf-8", "surrogateescape")
+
+
+def _date_server() -> tuple[str, bytes]:
+    """The Date value and the "Date: ...\\r\\nServer: ...\\r\\n" bytes, cached per second."""
+    global _date_cache
+    now = int(time.time())
+    cached = _date_cache
+    if cached[0] != now:
+        text = http_date(now)
+        cached = _date_cache = (now, text, b"Date: %b\r\n%b" % (text.encode(), _SERVER_LINE))
+    return cached[1], cached[2]
+
 
 _DUMPS: Final[Callable[[Any], str]] = json.dumps
 _SENTINEL: Any = object()
+_JSON_CTYPE: Final = "application/json; charset=utf-8"
+
+
+def _new_json_encoder() -> Callable[[Any, int], list[str]] | None:
+    """The C encoder ``json.dumps()`` builds on every call with default arguments."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    encoder: Callable[[Any, int], list[str]] = make(
+        {},  # check_circular
+        json.JSONEncoder().default,
+        json.encoder.encode_basestring_ascii,  # ensure_ascii
+        None,  # indent
+        ": ",
+        ", ",
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+    return encoder
+
+
+_json_encoder = _new_json_encoder()
+
+
+def _default_dumps(data: Any) -> str:
+    """``json.dumps(data)``, same output and errors, without rebuilding its encoder."""
+    global _json_encoder
+    encoder = _json_encoder
+    if encoder is None:
+        return json.dumps(data)
+    try:
+        return "".join(encoder(data, 0))
+    except BaseException:
+        # A failed encode may leave ids in the encoder's circular-reference markers.
+        _json_encoder = _new_json_encoder()
+        raise
 
 
 def json_response(
@@ -858,7 +1114,16 @@ def json_response(
     if data is not _SENTINEL:
         if text or body:
             raise ValueError("only one of data, text, or body should be specified")
-        text = dumps(data)
+        text = _default_dumps(data) if dumps is _DUMPS else dumps(data)
+        if (
+            headers is None
+            and body is None
+            and status == 200
+            and reason is None
+            and content_type == "application/json"
+            and type(text) is str
+        ):
+            return Response._with_body(text.encode("utf-8"), _JSON_CTYPE)
     return Response(
         text=text,
         body=body,

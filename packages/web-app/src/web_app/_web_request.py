@@ -62,6 +62,17 @@ class Request(BaseRequest):
         idx = apps.index(match_info.current_app)
         return ChainMapProxy(reversed(apps[: idx + 1]))
 
+    def _has_prepare_hook(self) -> bool:
+        if type(self)._prepare_hook is not Request._prepare_hook:
+            return True  # a subclass hooks prepare itself
+        match_info = getattr(self, "_match_info", None)
+        if match_info is None:
+            return False
+        apps = match_info.apps
+        if len(apps) == 1:  # no sub-application: skip the generator
+            return bool(apps[0]._on_response_prepare)
+        return any(app._on_response_prepare for app in apps)
+
     async def _prepare_hook(self, response: StreamResponse) -> None:
         """Fire ``on_response_prepare`` of every app the request went through."""
         match_info = getattr(self, "_match_info", None)

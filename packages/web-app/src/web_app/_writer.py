@@ -111,6 +111,14 @@ class PayloadWriter:
             self._head = b""
             self._send(head)
 
+    def send_complete(self, data: bytes) -> None:
+        """Send a whole response (head and body) built by the caller, and end it."""
+        if self._head is not None or self._eof:
+            raise RuntimeError("headers already written")
+        self._head = b""
+        self._eof = True
+        self._send(data)
+
     def _send(self, data: _Bytes) -> None:
         transport = self._protocol.transport
         if transport is None or transport.is_closing():
