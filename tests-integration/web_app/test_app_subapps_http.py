@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+from support import serve_app_client as serve
 from web_app import Application, Request, Response, StreamResponse, middleware
 from web_app._middlewares import Handler
-
-
-@asynccontextmanager
-async def serve(app: Application) -> AsyncIterator[httpx.AsyncClient]:
-    """Run ``app`` on an ephemeral port (web-runner's job, done by hand) and yield a client."""
-    loop = asyncio.get_running_loop()
-    server = app._make_handler()
-    await app.startup()
-    srv = await loop.create_server(server, "127.0.0.1", 0)
-    port = srv.sockets[0].getsockname()[1]
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            yield client
-    finally:
-        srv.close()
-        await app.shutdown()
-        await server.shutdown(2.0)
-        await srv.wait_closed()
-        await app.cleanup()
 
 
 def tagging(name: str) -> Any:

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from web_app import BaseRequest, HTTPForbidden, Response, Server, StreamResponse
-
-Handler = Callable[[BaseRequest], Awaitable[StreamResponse]]
-
-
-@contextlib.asynccontextmanager
-async def serve(handler: Handler, **kwargs: Any) -> AsyncIterator[tuple[Server, int]]:
-    loop = asyncio.get_running_loop()
-    server = Server(handler, **kwargs)
-    srv = await loop.create_server(server, "127.0.0.1", 0)
-    port: int = srv.sockets[0].getsockname()[1]
-    try:
-        yield server, port
-    finally:
-        srv.close()
-        await server.shutdown(0.5)
+from support import serve_handler as serve
+from web_app import BaseRequest, HTTPForbidden, Response, StreamResponse
 
 
 async def exchange(port: int, data: bytes, timeout: float = 5) -> bytes:

@@ -4,28 +4,12 @@ the access-log hook and streaming/compressed responses over real sockets."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
-from web_app import BaseRequest, Response, Server, StreamResponse
-
-Handler = Callable[[BaseRequest], Awaitable[StreamResponse]]
-
-
-@contextlib.asynccontextmanager
-async def serve(handler: Handler, **kwargs: Any) -> AsyncIterator[tuple[Server, int]]:
-    loop = asyncio.get_running_loop()
-    server = Server(handler, **kwargs)
-    srv = await loop.create_server(server, "127.0.0.1", 0)
-    port: int = srv.sockets[0].getsockname()[1]
-    try:
-        yield server, port
-    finally:
-        srv.close()
-        await server.shutdown(0.5)
+from support import serve_handler as serve
+from web_app import BaseRequest, Response, StreamResponse
 
 
 async def continue_then_echo(request: BaseRequest) -> StreamResponse:
