@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar, get_args, overload
+from typing import Any, Generic, TypeVar, get_args, get_origin, overload
 
 __all__ = (
     "AppKey",
@@ -85,7 +85,7 @@ class BaseKey(Generic[_T]):
                 t = args[0] if args else None
         if t is None:
             t_repr = "<<Unknown>>"
-        elif isinstance(t, type):
+        elif isinstance(t, type) and get_origin(t) is None:  # list[int] is a type on 3.10
             t_repr = (
                 t.__qualname__
                 if t.__module__ == "builtins"

@@ -615,10 +615,13 @@ class RequestHandler(asyncio.Protocol):
                 task = asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
             else:
                 task = asyncio.Task(coro, loop=loop)
-        elif _TASK_CONTEXT and self._context is not None:
+        elif self._context is not None:
             # Called from the previous request's task: start from the connection's context,
             # not from whatever that handler set.
-            task = asyncio.Task(coro, loop=loop, context=self._context.copy())  # type: ignore[call-arg,unused-ignore]
+            if _TASK_CONTEXT:
+                task = asyncio.Task(coro, loop=loop, context=self._context.copy())  # type: ignore[call-arg,unused-ignore]
+            else:  # Python 3.10: a task copies the context it is created in
+                task = self._context.run(loop.create_task, coro)
         else:
             task = loop.create_task(coro)
         if not task.done():
