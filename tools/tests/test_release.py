@@ -55,3 +55,13 @@ def test_every_real_package_declares_a_version() -> None:
     for package_dir in sorted((TOOLS.parent / "packages").iterdir()):
         version = release.package_version(package_dir)
         assert release.check_tag(f"{package_dir.name}-v{version}") == package_dir
+
+
+def test_every_package_ships_py_typed_and_its_docs() -> None:
+    for package_dir in sorted((TOOLS.parent / "packages").iterdir()):
+        [source] = [p for p in (package_dir / "src").iterdir() if p.is_dir()]
+        assert (source / "py.typed").exists(), package_dir.name
+        assert (source / "__init__.py").exists(), package_dir.name
+        for doc in ("README.md", "CHANGES.md", "pyproject.toml"):
+            assert (package_dir / doc).stat().st_size > 0, f"{package_dir.name}/{doc}"
+        assert any((package_dir / "tests").glob("test_*.py")), f"{package_dir.name} has no tests"
