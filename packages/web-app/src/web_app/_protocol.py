@@ -143,6 +143,7 @@ class HandlerConfig:
         "limits",
         "lingering_time",
         "logger",
+        "max_decompressed_size",
         "read_bufsize",
         "tcp_keepalive",
     )
@@ -164,6 +165,7 @@ class HandlerConfig:
         read_bufsize: int = 2**16,
         auto_decompress: bool = True,
         client_head_timeout: float | None = 60.0,
+        max_decompressed_size: int | None = 2**25,
     ) -> None:
         if keepalive_timeout < 0:
             raise ValueError("keepalive_timeout must be >= 0")
@@ -187,6 +189,11 @@ class HandlerConfig:
         self.read_bufsize = read_bufsize
         self.auto_decompress = auto_decompress
         self.client_head_timeout = client_head_timeout
+        # A compressed request body may not expand past this (per message; 413 beyond), so a
+        # small bomb cannot fill memory before flow control can pause the transport.
+        if max_decompressed_size is not None and max_decompressed_size <= 0:
+            raise ValueError("max_decompressed_size must be positive or None")
+        self.max_decompressed_size = max_decompressed_size
 
 
 _Item = tuple[RequestHead, StreamReader] | HttpProcessingError
@@ -275,7 +282,9 @@ class RequestHandler(asyncio.Protocol):
         self._request_factory: RequestFactory = manager.request_factory
         self._handler_cancellation = handler_cancellation
         self._parser = HttpRequestParser(
-            limits=config.limits, auto_decompress=config.auto_decompress
+            limits=config.limits,
+            auto_decompress=config.auto_decompress,
+            max_decompressed_size=config.max_decompressed_size,
         )
         self._state = _IDLE
         self._queue: deque[_Item] = deque()
