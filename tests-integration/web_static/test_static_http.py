@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import socket
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -73,15 +74,22 @@ def static_app(root: Path, **kwargs: Any) -> Application:
 
 
 async def test_big_file_over_sendfile(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    loop = asyncio.get_running_loop()
-    real_sendfile = loop.sendfile
-    counts: list[int | None] = []
 
-    async def spy(transport: Any, file: Any, offset: int = 0, count: int | None = None) -> int:
-        counts.append(count)
-        return await real_sendfile(transport, file, offset, count)
+    real_sendfile = os.sendfile
+    calls: list[int] = []
+    reads: list[int] = []
+    real_pread = os.pread
 
-    monkeypatch.setattr(loop, "sendfile", spy)
+    def spy(out_fd: int, in_fd: int, offset: int | None, count: int) -> int:
+        calls.append(count)
+        return real_sendfile(out_fd, in_fd, offset, count)
+
+    def pread_spy(fd: int, size: int, offset: int) -> bytes:
+        reads.append(size)
+        return real_pread(fd, size, offset)
+
+    monkeypatch.setattr(os, "sendfile", spy)
+    monkeypatch.setattr(os, "pread", pread_spy)
     async with serve(static_app(tree)) as port, httpx.AsyncClient() as client:
         resp = await client.get(f"http://127.0.0.1:{port}/static/big.bin")
         assert resp.status_code == 200
@@ -90,8 +98,49 @@ async def test_big_file_over_sendfile(tree: Path, monkeypatch: pytest.MonkeyPatc
         # the connection stays usable after a sendfile body
         again = await client.get(f"http://127.0.0.1:{port}/static/a.txt")
         assert again.text == "hello"
-    # the head and the first 64 KiB leave in one write, the rest goes zero-copy
-    assert counts == [len(BIG) - 64 * 1024]
+    # the whole body went zero-copy (the first call asks for all of it) and no body
+    # byte was read into Python
+    assert calls[0] == len(BIG)
+    assert reads == []
+
+
+async def test_sendfile_rest_waits_for_a_slow_reader(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body larger than the socket takes at once: the rest follows as the peer reads."""
+
+    huge = os.urandom(12 * 1024 * 1024)
+    (tree / "huge.bin").write_bytes(huge)
+    real_sendfile = os.sendfile
+    first: list[int] = []
+
+    def spy(out_fd: int, in_fd: int, offset: int | None, count: int) -> int:
+        sent = real_sendfile(out_fd, in_fd, offset, count)
+        first.append(sent)
+        return sent
+
+    monkeypatch.setattr(os, "sendfile", spy)
+    async with serve(static_app(tree)) as port:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+        reader, writer = await asyncio.open_connection(sock=sock)
+        writer.write(b"GET /static/huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        body = await asyncio.wait_for(reader.readexactly(len(huge)), 30)
+        assert body == huge
+        # keep-alive still works after the waited-for rest
+        writer.write(b"GET /static/a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert b"Content-Length: 5" in head
+        assert await reader.readexactly(5) == b"hello"
+        writer.close()
+    # the socket did not take it all at once: the direct send stopped part way and the
+    # rest went out in later sendfile calls as the client read
+    assert 0 < first[0] < len(huge)
+    assert sum(first) == len(huge)
 
 
 async def test_big_file_without_sendfile(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,18 @@
 """``FileResponse``: a file as the body, with validators, ranges and precompressed siblings.
 
-All blocking work of one request (open, ``fstat``, evaluating the conditions, reading the
-first piece of the body) happens in ONE executor job, :func:`_plan`; back on the loop the
-head and that first piece leave in a single ``transport.write``. Files larger than the
-first piece continue with ``loop.sendfile`` (zero copy) when the connection is a plain
-socket, or with ``chunk_size`` reads in the executor otherwise (TLS, compression, uvloop).
+Two ways in, one way out:
+
+* ``FileResponse(path)`` from a handler: all blocking work of the request (open,
+  ``fstat``, evaluating the conditions, reading a small body) happens in ONE executor
+  job, :func:`_plan`, since the path may lie on any file system;
+* :class:`StaticResource` hands over a file it already opened on the loop (see
+  ``_inline``): the conditions are evaluated on the loop and a small body is read with
+  ``RWF_NOWAIT`` (page cache only), so a cached static file costs no executor hop.
+
+Back on the loop, a body up to :data:`SMALL_BODY` leaves with the head in a single
+``transport.write``; a larger one goes zero-copy with ``os.sendfile`` straight on a
+plain socket (then ``loop.sendfile`` for what the socket did not take at once), or in
+``chunk_size`` reads in the executor otherwise (TLS, compression, unknown transports).
 
 Files are opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open descriptor: a
 FIFO or device in a static directory is refused (403) instead of hanging a worker thread,
@@ -19,10 +27,12 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 from web_app import StreamResponse
+from web_http import http_date
 
 from ._conditions import (
     ByteRange,
@@ -33,7 +43,9 @@ from ._conditions import (
     make_etag,
     resolve_range,
 )
+from ._inline import OPEN_FLAGS, Opened, read_cached
 from ._mime import PRECOMPRESSED, acceptable_codings, guess_content_type
+from ._sendfile import SocketLike, plain_socket, sendfile_now, set_cork
 
 if TYPE_CHECKING:
     from web_app import BaseRequest, PayloadWriter
@@ -41,24 +53,22 @@ if TYPE_CHECKING:
 __all__ = ("DEFAULT_CHUNK_SIZE", "FileResponse")
 
 DEFAULT_CHUNK_SIZE: Final = 256 * 1024
-#: The body piece read with the open/stat job and sent together with the head. Files up
-#: to this size cost one executor hop and one write, with no sendfile set-up at all.
-FIRST_PIECE: Final = 64 * 1024
+#: Bodies up to this size are read into memory and sent with the head in one write;
+#: larger ones go zero-copy. Measured on loopback: below this size one copy through
+#: Python costs less than the extra syscall and segment of a separate head.
+SMALL_BODY: Final = 16 * 1024
 #: aiohttp's switch, kept so deployments that needed it keep working unchanged.
 NOSENDFILE: Final = bool(os.environ.get("AIOHTTP_NOSENDFILE"))
 
-_OPEN_FLAGS: Final = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-_SIBLING_FLAGS: Final = _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+_SIBLING_FLAGS: Final = OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0)
+_SUFFIXES: Final = dict(PRECOMPRESSED)
 
 _CONTENT_TYPE: Final = "Content-Type"
 _CONTENT_ENCODING: Final = "Content-Encoding"
 _CONTENT_RANGE: Final = "Content-Range"
 _ACCEPT_RANGES: Final = "Accept-Ranges"
+_ETAG: Final = "ETag"
+_LAST_MODIFIED: Final = "Last-Modified"
 _VARY: Final = "Vary"
 
 
@@ -73,7 +83,7 @@ class _Outcome(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class _Conditions:
-    """The request facts the executor job needs, copied out of the headers on the loop."""
+    """The request facts the decision needs, copied out of the headers on the loop."""
 
     method: str
     accept_encoding: str | None
@@ -101,7 +111,7 @@ class _Conditions:
 
 @dataclass(slots=True)
 class _Plan:
-    """What the executor job found: the outcome, the validators and the open file."""
+    """What was found: the outcome, the validators, the open file and a read body."""
 
     outcome: _Outcome
     size: int = 0
@@ -109,8 +119,16 @@ class _Plan:
     last_modified: int = 0
     encoding: str | None = None
     byte_range: ByteRange | None = None
-    file: IO[bytes] | None = None
-    first: bytes = b""
+    #: The open descriptor the body comes from (-1: nothing to send, already closed).
+    fd: int = -1
+    #: The whole body when it is small and was read already (None: not read).
+    body: bytes | bytearray | None = None
+
+
+@lru_cache(maxsize=1024)
+def _last_modified_value(seconds: int) -> str:
+    """``Last-Modified`` for a whole second; static files keep few distinct mtimes."""
+    return http_date(seconds)
 
 
 def _open_regular(path: str, flags: int) -> tuple[int, os.stat_result]:
@@ -127,43 +145,33 @@ def _open_regular(path: str, flags: int) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def _open_variant(
-    path: Path, accept_encoding: str | None
-) -> tuple[int, os.stat_result, str | None]:
-    """Open the best precompressed sibling the client accepts, else the file itself.
+def _open_sibling(path: str, accept_encoding: str) -> tuple[int, os.stat_result, str] | None:
+    """Open the best precompressed sibling the client accepts, if there is one.
 
     Siblings must be regular files and not symlinks (``O_NOFOLLOW``), as aiohttp requires,
     so a stray link next to a static file cannot widen what is served.
     """
-    if accept_encoding:
-        for coding in acceptable_codings(accept_encoding.lower()):
-            suffix = dict(PRECOMPRESSED)[coding]
-            try:
-                fd, st = _open_regular(str(path) + suffix, _SIBLING_FLAGS)
-            except (OSError, ValueError):
-                continue
-            return fd, st, coding
-    fd, st = _open_regular(str(path), _OPEN_FLAGS)
-    return fd, st, None
+    for coding in acceptable_codings(accept_encoding.lower()):
+        try:
+            fd, st = _open_regular(path + _SUFFIXES[coding], _SIBLING_FLAGS)
+        except (OSError, ValueError):
+            continue
+        return fd, st, coding
+    return None
 
 
-def _plan(path: Path, cond: _Conditions, first_limit: int) -> _Plan:
-    """The whole blocking part of a file response (runs in the executor)."""
-    try:
-        fd, st, encoding = _open_variant(path, cond.accept_encoding)
-    except IsADirectoryError:
-        return _Plan(_Outcome.FORBIDDEN)
-    except PermissionError:
-        return _Plan(_Outcome.FORBIDDEN)
-    except (OSError, ValueError):
-        # Missing, a path through a non-directory, too long, a NUL byte, a symlink loop.
-        return _Plan(_Outcome.NOT_FOUND)
+def _decide(fd: int, st: os.stat_result, encoding: str | None, cond: _Conditions) -> _Plan:
+    """Validators, preconditions and range for an open file (pure: no I/O)."""
     size = st.st_size
     etag = make_etag(st.st_mtime_ns, size)
     last_modified = last_modified_seconds(st.st_mtime)
     plan = _Plan(_Outcome.SEND, size, etag, last_modified, encoding)
-    keep_open = False
-    try:
+    if (
+        cond.if_match is not None
+        or cond.if_none_match is not None
+        or cond.if_modified_since is not None
+        or cond.if_unmodified_since is not None
+    ):
         status = evaluate_preconditions(
             cond.method,
             etag,
@@ -176,35 +184,57 @@ def _plan(path: Path, cond: _Conditions, first_limit: int) -> _Plan:
         if status is not None:
             plan.outcome = _Outcome.NOT_MODIFIED if status == 304 else _Outcome.PRECONDITION_FAILED
             return plan
-        if cond.method in ("GET", "HEAD") and if_range_allows(cond.if_range, etag, last_modified):
-            try:
-                plan.byte_range = resolve_range(cond.range, size)
-            except RangeNotSatisfiable:
-                plan.outcome = _Outcome.NOT_SATISFIABLE
-                return plan
-        start, count = _span(plan)
-        if count == 0 or cond.method == "HEAD":
+    if (
+        cond.range is not None
+        and cond.method in ("GET", "HEAD")
+        and if_range_allows(cond.if_range, etag, last_modified)
+    ):
+        try:
+            plan.byte_range = resolve_range(cond.range, size)
+        except RangeNotSatisfiable:
+            plan.outcome = _Outcome.NOT_SATISFIABLE
             return plan
-        fobj = os.fdopen(fd, "rb")
-        keep_open = True
-        plan.file = fobj
-        if start:
-            fobj.seek(start)
-        plan.first = fobj.read(min(count, first_limit))
-        return plan
-    finally:
-        if not keep_open:
-            os.close(fd)
+    if cond.method != "HEAD" and _span(plan)[1] > 0:
+        plan.fd = fd  # the caller keeps the descriptor open for the body
+    return plan
+
+
+def _plan(path: str, cond: _Conditions) -> _Plan:
+    """The whole blocking part of a handler's file response (runs in the executor)."""
+    variant: tuple[int, os.stat_result, str | None] | None
+    try:
+        variant = _open_sibling(path, cond.accept_encoding) if cond.accept_encoding else None
+        if variant is None:
+            fd, st = _open_regular(path, OPEN_FLAGS)
+            variant = fd, st, None
+    except (IsADirectoryError, PermissionError):
+        return _Plan(_Outcome.FORBIDDEN)
+    except (OSError, ValueError):
+        # Missing, a path through a non-directory, too long, a NUL byte, a symlink loop.
+        return _Plan(_Outcome.NOT_FOUND)
+    fd, st, encoding = variant
+    try:
+        plan = _decide(fd, st, encoding, cond)
+        if plan.fd >= 0:
+            start, count = _span(plan)
+            if count <= SMALL_BODY:
+                plan.body = os.pread(fd, count, start)
+    except BaseException:
+        os.close(fd)
+        raise
+    if plan.fd < 0:
+        os.close(fd)
+    return plan
+
+
+def _file_object(fd: int) -> BinaryIO:
+    """A file object over ``fd`` for ``loop.sendfile`` (no I/O; the fd stays ours)."""
+    return open(fd, "rb", closefd=False)
 
 
 def _span(plan: _Plan) -> tuple[int, int]:
     rng = plan.byte_range
     return (0, plan.size) if rng is None else (rng.start, rng.count)
-
-
-def _read_at(fobj: IO[bytes], offset: int, size: int) -> bytes:
-    fobj.seek(offset)
-    return fobj.read(size)
 
 
 class FileResponse(StreamResponse):
@@ -216,8 +246,10 @@ class FileResponse(StreamResponse):
     Headers given here (``Content-Type`` included) win over the guessed ones.
     """
 
-    #: The first body piece follows at once: let the head wait and share its write.
+    #: The body follows at once: let the head wait and share its write.
     _send_headers_immediately = False
+    #: A file the static resource opened already (closed when the response is done).
+    _opened: Opened | None = None
 
     def __init__(
         self,
@@ -230,25 +262,74 @@ class FileResponse(StreamResponse):
         super().__init__(status=status, reason=reason, headers=headers)
         if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size <= 0:
             raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
-        self._path = Path(path)
+        self._path_str = os.fspath(path)
         self._chunk_size = chunk_size
+
+    @classmethod
+    def _of_opened(cls, opened: Opened, chunk_size: int) -> FileResponse:
+        """A response for a file opened (and checked) by the caller; it owns the fd now."""
+        resp = cls(opened[2], chunk_size=chunk_size)
+        resp._opened = opened
+        return resp
+
+    def __del__(self) -> None:
+        # A response dropped before prepare (a middleware replaced it) must not leak
+        # the descriptor the static resource opened for it.
+        opened = self._opened
+        if opened is not None:
+            self._opened = None
+            os.close(opened[0])
 
     @property
     def path(self) -> Path:
-        return self._path
+        return Path(self._path_str)
 
     async def prepare(self, request: BaseRequest) -> PayloadWriter | None:
         if self.prepared:
             return await super().prepare(request)
-        loop = asyncio.get_running_loop()
         cond = _Conditions.of(request)
-        first_limit = min(FIRST_PIECE, self._chunk_size)
-        plan = await loop.run_in_executor(None, _plan, self._path, cond, first_limit)
+        opened = self._opened
+        if opened is not None:
+            self._opened = None
+            plan = await self._plan_opened(opened, cond)
+        else:
+            loop = asyncio.get_running_loop()
+            plan = await loop.run_in_executor(None, _plan, self._path_str, cond)
         try:
             return await self._answer(request, plan)
         finally:
-            if plan.file is not None:
-                plan.file.close()
+            if plan.fd >= 0:
+                os.close(plan.fd)
+
+    async def _plan_opened(self, opened: Opened, cond: _Conditions) -> _Plan:
+        """:func:`_plan` for an already open file, on the loop (no executor hop)."""
+        fd, st, path = opened
+        try:
+            encoding = None
+            if cond.accept_encoding:
+                sibling = _open_sibling(path, cond.accept_encoding)
+                if sibling is not None:
+                    os.close(fd)
+                    fd, st, encoding = sibling
+            plan = _decide(fd, st, encoding, cond)
+        except BaseException:
+            os.close(fd)
+            raise
+        if plan.fd < 0:
+            os.close(fd)
+            return plan
+        start, count = _span(plan)
+        if count <= SMALL_BODY:
+            body: bytes | bytearray | None = read_cached(fd, start, count)
+            if body is None:
+                try:
+                    loop = asyncio.get_running_loop()
+                    body = await loop.run_in_executor(None, os.pread, fd, count, start)
+                except BaseException:
+                    os.close(fd)
+                    raise
+            plan.body = body
+        return plan
 
     async def _answer(self, request: BaseRequest, plan: _Plan) -> PayloadWriter | None:
         outcome = plan.outcome
@@ -261,14 +342,20 @@ class FileResponse(StreamResponse):
         if outcome is _Outcome.NOT_SATISFIABLE:
             self.headers[_CONTENT_RANGE] = f"bytes */{plan.size}"
             return await self._empty(request, 416)
-        self.etag = plan.etag
-        self.last_modified = plan.last_modified
+        self._set_validators(plan)
         if plan.encoding is not None:
             self._vary_on_accept_encoding()
         if outcome is _Outcome.NOT_MODIFIED:
             self.set_status(304)
             return await super().prepare(request)
         return await self._send(request, plan)
+
+    def _set_validators(self, plan: _Plan) -> None:
+        """ETag and Last-Modified, unless the handler set its own (as the setters would)."""
+        self._check_open("change ETag")
+        headers = self.headers
+        headers[_ETAG] = f'"{plan.etag}"'
+        headers[_LAST_MODIFIED] = _last_modified_value(plan.last_modified)
 
     async def _empty(self, request: BaseRequest, status: int) -> PayloadWriter | None:
         self.set_status(status)
@@ -289,7 +376,7 @@ class FileResponse(StreamResponse):
             self.set_status(206)
             headers[_CONTENT_RANGE] = rng.content_range
         if _CONTENT_TYPE not in headers:
-            self.content_type = guess_content_type(self._path.name)
+            self.content_type = guess_content_type(os.path.basename(self._path_str))
         if plan.encoding is not None:
             headers[_CONTENT_ENCODING] = plan.encoding
         headers[_ACCEPT_RANGES] = "bytes"
@@ -300,34 +387,92 @@ class FileResponse(StreamResponse):
             # We frame the body ourselves (exact Content-Length, sendfile bytes included).
             self._length_check = False
         writer = await super().prepare(request)
-        fobj = plan.file
-        if writer is None or fobj is None:
+        if writer is None or plan.fd < 0:
             return writer  # HEAD, an empty file, or a body that must be empty
-        first = plan.first
-        await self.write(first)
-        sent = len(first)
-        if sent < count:
-            await self._send_rest(request, writer, fobj, start + sent, count - sent)
+        body = plan.body
+        if body is not None:
+            await self.write(body)
+            if len(body) < count:
+                self.force_close()  # the file shrank under us: the length is announced
+            return writer
+        await self._send_large(request, writer, plan.fd, start, count)
         return writer
 
-    async def _send_rest(
-        self, request: BaseRequest, writer: PayloadWriter, fobj: IO[bytes], offset: int, count: int
+    async def _send_large(
+        self, request: BaseRequest, writer: PayloadWriter, fd: int, offset: int, count: int
     ) -> None:
-        loop = asyncio.get_running_loop()
         transport = request.transport
         if transport is None or transport.is_closing():
             raise ConnectionResetError("Connection lost")
         if self._can_sendfile(writer, transport):
-            try:
-                sent = await loop.sendfile(transport, fobj, offset, count)
-            except NotImplementedError:
-                pass
+            sock = plain_socket(transport)
+            if sock is None:
+                writer.send_headers()
             else:
-                writer.output_size += sent
+                sent = self._sendfile_direct(writer, transport, sock, fd, offset, count)
+                offset += sent
+                count -= sent
+                if count == 0:
+                    return
+            if await self._loop_sendfile(writer, transport, fd, offset, count):
                 return
+        await self._send_chunks(writer, fd, offset, count)
+
+    def _sendfile_direct(
+        self,
+        writer: PayloadWriter,
+        transport: asyncio.BaseTransport,
+        sock: SocketLike,
+        fd: int,
+        offset: int,
+        count: int,
+    ) -> int:
+        """Head, then as much of the file as the socket takes now, corked together."""
+        corked = set_cork(sock, True)
+        try:
+            writer.send_headers()
+            if not isinstance(transport, asyncio.WriteTransport):
+                return 0
+            if transport.get_write_buffer_size():
+                return 0  # the head waits in the transport: the rest must queue behind it
+            sent = sendfile_now(sock.fileno(), fd, offset, count)
+        finally:
+            if corked:
+                set_cork(sock, False)
+        writer.output_size += sent
+        return sent
+
+    async def _loop_sendfile(
+        self,
+        writer: PayloadWriter,
+        transport: asyncio.BaseTransport,
+        fd: int,
+        offset: int,
+        count: int,
+    ) -> bool:
+        """Send the rest with ``loop.sendfile`` (it waits for the socket); False if unable."""
+        if not isinstance(transport, asyncio.WriteTransport):
+            return False
+        loop = asyncio.get_running_loop()
+        with _file_object(fd) as fobj:
+            try:
+                sent = await loop.sendfile(transport, fobj, offset, count, fallback=False)
+            except (NotImplementedError, RuntimeError):
+                # No native sendfile here (asyncio says so with a RuntimeError, also when
+                # the peer is gone: then the chunked path fails fast on the closed link).
+                if transport.is_closing():
+                    raise ConnectionResetError("Connection lost") from None
+                return False
+        writer.output_size += sent
+        if sent < count:
+            self.force_close()  # the file shrank under us: the length is announced
+        return True
+
+    async def _send_chunks(self, writer: PayloadWriter, fd: int, offset: int, count: int) -> None:
+        loop = asyncio.get_running_loop()
         chunk_size = self._chunk_size
         while count > 0:
-            chunk = await loop.run_in_executor(None, _read_at, fobj, offset, min(chunk_size, count))
+            chunk = await loop.run_in_executor(None, os.pread, fd, min(chunk_size, count), offset)
             if not chunk:
                 # The file shrank under us: the length is already announced, so the only
                 # honest ending is to close the connection after what we have.

@@ -3,7 +3,9 @@
 Routing stays I/O free: :meth:`StaticResource._match` only decodes the file name and
 refuses, lexically, names that could leave the root (NUL, absolute, ``..`` above the
 root), so those requests end as the router's 404 without touching the disk. The handler
-then resolves symlinks in the executor and hands the file to :class:`FileResponse`.
+opens a regular file on the loop and checks the opened descriptor's real path (see
+``_inline``); directories, index pages and anything unusual are resolved in the
+executor as before, and the file goes to :class:`FileResponse`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from yarl import URL
 
 from ._file_response import DEFAULT_CHUNK_SIZE, FileResponse
 from ._index import render_index
+from ._inline import INLINE_OPEN, Missing, open_inline
 from ._paths import PathRejected, check_filename, resolve_under
 
 __all__ = ("StaticResource",)
@@ -74,6 +77,8 @@ class StaticResource(PrefixResource):
         if not isinstance(chunk_size, int) or chunk_size <= 0:
             raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
         self._directory = root
+        #: The root as a string prefix of every path below it (``/`` only once for "/").
+        self._root_prefix = str(root).rstrip("/") + "/"
         self._chunk_size = chunk_size
         self._show_index = show_index
         self._follow_symlinks = follow_symlinks
@@ -160,6 +165,17 @@ class StaticResource(PrefixResource):
 
     async def _handle(self, request: Request) -> StreamResponse:
         filename = request.match_info["filename"]
+        if INLINE_OPEN and filename and not filename.endswith("/"):
+            # The common case, a regular file, is opened and checked on the loop (see
+            # ``_inline``); everything else is decided in the executor below.
+            try:
+                opened = open_inline(
+                    self._root_prefix, filename, follow_symlinks=self._follow_symlinks
+                )
+            except Missing:
+                raise HTTPNotFound() from None
+            if opened is not None:
+                return FileResponse._of_opened(opened, self._chunk_size)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, self._response_for, filename)
 
