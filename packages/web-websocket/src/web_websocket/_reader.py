@@ -97,25 +97,38 @@ class WebSocketReader:
         self._fragments = bytearray()
         return out
 
+    def feed_one(self, data: bytes) -> WSMessage | None:
+        """The message of ``data`` if it is exactly one small (< 126 bytes), masked, final,
+        uncompressed, valid TEXT or BINARY frame and nothing is buffered; else None, with
+        nothing consumed (call ``feed``). What an interactive client sends, decoded with the
+        same checks as ``feed`` but no list and no frame tuple."""
+        frames = self._frames
+        if not self._masked or frames._pending or self._message_opcode >= 0:
+            return None
+        length = data[1] ^ 0x80 if len(data) > 5 else 126
+        if length >= 126 or len(data) != length + 6 or frames._failed:
+            return None
+        max_size = self._max_size
+        if max_size and length > max_size:
+            return None
+        b0 = data[0]
+        if b0 == 0x82:
+            return _new_message(WSMessage, (_BINARY, apply_mask(data[2:6], data[6:]), ""))
+        if b0 == 0x81:
+            try:
+                text = apply_mask(data[2:6], data[6:]).decode("utf-8")
+            except UnicodeDecodeError:
+                return None  # feed() reports it
+            return _new_message(WSMessage, (_TEXT, text, ""))
+        return None
+
     def feed(self, data: bytes) -> list[WSMessage]:
         """Parse ``data``; return the complete messages (control messages included)."""
+        message = self.feed_one(data)
+        if message is not None:
+            return [message]
         max_size = self._max_size
         frames = self._frames
-        if self._masked and not frames._pending and self._message_opcode < 0:
-            # Fast path: ``data`` is exactly one small, masked, final, uncompressed data frame
-            # (what an interactive client sends). Same checks as the general path, inlined.
-            length = data[1] ^ 0x80 if len(data) > 5 else 126
-            if length < 126 and len(data) == length + 6 and not frames._failed:
-                b0 = data[0]
-                if b0 == 0x82 and (not max_size or length <= max_size):
-                    return [_new_message(WSMessage, (_BINARY, apply_mask(data[2:6], data[6:]), ""))]
-                if b0 == 0x81 and (not max_size or length <= max_size):
-                    try:
-                        text = apply_mask(data[2:6], data[6:]).decode("utf-8")
-                    except UnicodeDecodeError:
-                        pass  # the general path reports it
-                    else:
-                        return [_new_message(WSMessage, (_TEXT, text, ""))]
         out: list[WSMessage] = []
         for frame in frames.feed(data):
             if type(frame) is WebSocketError:

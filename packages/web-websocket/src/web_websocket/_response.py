@@ -62,6 +62,10 @@ _ITER_END: Final = frozenset((_CLOSE, _CLOSING, _CLOSED))
 #: Queued messages whose size counts toward _READ_LIMIT, and what each costs beyond its data.
 _COUNTED: Final = frozenset((_TEXT, _BINARY, _PING, _PONG))
 _MESSAGE_OVERHEAD: Final = 64
+#: The two header bytes of a final, unmasked, uncompressed frame of 0..125 bytes, built once:
+#: a small message is sent as ``head[len] + payload`` in one ``transport.write``.
+_BINARY_HEADS: Final = tuple(bytes((0x82, size)) for size in range(126))
+_TEXT_HEADS: Final = tuple(bytes((0x81, size)) for size in range(126))
 
 
 class _Feeder:
@@ -77,7 +81,17 @@ class _Feeder:
         ws = self._ws
         if ws._heartbeat is not None:
             ws._last_rx = ws._loop.time()
-        for message in self._reader.feed(data):
+        reader = self._reader
+        message = reader.feed_one(data)
+        if message is not None:
+            # One small data message (the usual case): straight to a waiting receive().
+            waiter = ws._waiter
+            if waiter is not None and not ws._queue and not ws._closed and not waiter.done():
+                waiter.set_result(message)
+            else:
+                ws._push(message)
+            return
+        for message in reader.feed(data):
             ws._push(message)
 
     def feed_eof(self) -> None:
@@ -123,11 +137,14 @@ class WebSocketResponse(StreamResponse):
         self._conn: RequestHandler | None = None
         self._ws_writer: PayloadWriter | None = None
         self._frames: FrameWriter | None = None
+        # True after prepare() when permessage-deflate is off: small messages skip FrameWriter.
+        self._plain = False
         self._reader: WebSocketReader | None = None
         self._queue: deque[WSMessage] = deque()
         self._queued = 0
         self._paused = False
-        self._waiter: asyncio.Future[None] | None = None
+        # Set while receive() waits; its result is the next data message, or None: look in _queue.
+        self._waiter: asyncio.Future[WSMessage | None] | None = None
         self._closed = False
         self._closing = False
         self._close_code: int | None = None
@@ -193,6 +210,7 @@ class WebSocketResponse(StreamResponse):
         self._conn = request.protocol
         self._ws_writer = writer
         self._frames = FrameWriter(deflater=deflater)
+        self._plain = deflater is None
         reader = self._reader = WebSocketReader(
             masked=True, max_msg_size=self._max_msg_size, inflater=inflater
         )
@@ -241,7 +259,16 @@ class WebSocketResponse(StreamResponse):
 
     def _push(self, message: WSMessage) -> None:
         mtype = message.type
-        if mtype is _CLOSE:
+        if mtype is _BINARY or mtype is _TEXT:
+            if self._closed:
+                return  # receive() reports CLOSED from now on
+            waiter = self._waiter
+            if waiter is not None and not self._queue and not waiter.done():
+                # A receive() is waiting and nothing is queued before this message: hand it
+                # over in the future itself; no queue round trip, no flow-control bookkeeping.
+                waiter.set_result(message)
+                return
+        elif mtype is _CLOSE:
             self._peer_close = message
             self._wake_close()
         elif mtype is _ERROR:
@@ -366,15 +393,38 @@ class WebSocketResponse(StreamResponse):
 
     async def send_str(self, data: str, compress: int | None = None) -> None:
         """Send a TEXT message."""
-        if not isinstance(data, str):
+        if type(data) is not str and not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data).__name__!r})")
-        await self.send_frame(data.encode("utf-8"), _TEXT, compress)
+        payload = data.encode("utf-8")
+        conn = self._conn
+        if len(payload) < 126 and self._plain and not self._closed and conn is not None:
+            # Same as send_bytes' small-frame path.
+            transport = conn.transport
+            if transport is None or transport.is_closing():
+                raise ConnectionResetError("Cannot write to closing transport")
+            transport.write(_TEXT_HEADS[len(payload)] + payload)
+            if conn.writing_paused and self._ws_writer is not None:
+                await self._ws_writer.drain()
+            return
+        await self.send_frame(payload, _TEXT, compress)
 
     async def send_bytes(
         self, data: bytes | bytearray | memoryview, compress: int | None = None
     ) -> None:
         """Send a BINARY message."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
+        if type(data) is bytes:
+            conn = self._conn
+            if len(data) < 126 and self._plain and not self._closed and conn is not None:
+                # The common case, inlined: one small frame (prepared, uncompressed, open),
+                # its header from a table, one write, and a drain only when paused.
+                transport = conn.transport
+                if transport is None or transport.is_closing():
+                    raise ConnectionResetError("Cannot write to closing transport")
+                transport.write(_BINARY_HEADS[len(data)] + data)
+                if conn.writing_paused and self._ws_writer is not None:
+                    await self._ws_writer.drain()
+                return
+        elif not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data).__name__!r})")
         await self.send_frame(bytes(data), _BINARY, compress)
 
@@ -475,19 +525,9 @@ class WebSocketResponse(StreamResponse):
 
     # ------------------------------------------------------------------ receiving
 
-    async def _next(self, timeout: float | None) -> WSMessage:
-        queue = self._queue
-        while not queue:
-            waiter = self._waiter = self._loop.create_future()
-            try:
-                if timeout is None:
-                    await waiter
-                else:
-                    # A timeout leaves the websocket open: the caller may receive again.
-                    await asyncio.wait_for(waiter, timeout)
-            finally:
-                self._waiter = None
-        message = queue.popleft()
+    def _take(self) -> WSMessage:
+        """Pop the oldest queued message; resume reading once the queue has drained enough."""
+        message = self._queue.popleft()
         if message.type in _COUNTED:
             self._queued -= len(message.data) + _MESSAGE_OVERHEAD
             if self._paused and self._queued <= _READ_LIMIT // 2 and self._conn is not None:
@@ -495,9 +535,68 @@ class WebSocketResponse(StreamResponse):
                 self._conn.resume_reading()
         return message
 
+    def _unwait(self, waiter: asyncio.Future[WSMessage | None]) -> None:
+        """The waiting receive() was cancelled or timed out: a message already handed to it
+        goes back to the front of the queue, so it is not lost to the next receive()."""
+        self._waiter = None
+        if waiter.done() and not waiter.cancelled():
+            message = waiter.result()
+            if message is not None:
+                self._queue.appendleft(message)
+                self._queued += len(message.data) + _MESSAGE_OVERHEAD
+        else:
+            waiter.cancel()
+
+    async def _next(self, timeout: float | None) -> WSMessage | None:
+        """The next message, waiting for it if none is queued; None when woken with nothing
+        to read (a concurrent close() emptied the queue): the caller checks the state again."""
+        if self._queue:
+            return self._take()
+        waiter: asyncio.Future[WSMessage | None] = self._loop.create_future()
+        self._waiter = waiter
+        try:
+            if timeout is None:
+                message = await waiter
+            else:
+                # A timeout leaves the websocket open: the caller may receive again.
+                message = await asyncio.wait_for(waiter, timeout)
+        except BaseException:
+            self._unwait(waiter)
+            raise
+        self._waiter = None
+        if message is None and self._queue:
+            return self._take()
+        return message
+
     async def receive(self, timeout: float | None = None) -> WSMessage:
         """The next data message (TEXT, BINARY; PING/PONG without ``autoping``), or CLOSE,
         CLOSING, CLOSED or ERROR; pings, pongs and the closing handshake are handled here."""
+        # Fast path (the same as in __anext__): open, no other receiver, no timeout, and the
+        # next message is data, queued or handed over by the feeder when it arrives.
+        if (
+            self._waiter is None
+            and not self._closed
+            and not self._closing
+            and self._frames is not None
+            and (timeout or self._receive_timeout) is None
+        ):
+            queue = self._queue
+            if not queue:
+                waiter: asyncio.Future[WSMessage | None] = self._loop.create_future()
+                self._waiter = waiter
+                try:
+                    message = await waiter
+                except BaseException:
+                    self._unwait(waiter)
+                    raise
+                self._waiter = None
+                if message is not None:
+                    return message
+            elif queue[0].type is _BINARY or queue[0].type is _TEXT:
+                return self._take()
+        return await self._receive(timeout)
+
+    async def _receive(self, timeout: float | None) -> WSMessage:
         if self._frames is None:
             raise RuntimeError("Call .prepare() first")
         while True:
@@ -511,6 +610,8 @@ class WebSocketResponse(StreamResponse):
             if self._closing:
                 return WS_CLOSING_MESSAGE
             message = await self._next(timeout or self._receive_timeout)
+            if message is None:
+                continue
             mtype = message.type
             if mtype is _TEXT or mtype is _BINARY:
                 return message
@@ -571,7 +672,30 @@ class WebSocketResponse(StreamResponse):
         return self
 
     async def __anext__(self) -> WSMessage:
-        message = await self.receive()
+        # receive()'s fast path, inlined: ``async for`` is how most handlers read, and one
+        # coroutine level less per message is measurable.
+        if (
+            self._waiter is None
+            and not self._closed
+            and not self._closing
+            and self._frames is not None
+            and self._receive_timeout is None
+        ):
+            queue = self._queue
+            if not queue:
+                waiter: asyncio.Future[WSMessage | None] = self._loop.create_future()
+                self._waiter = waiter
+                try:
+                    message = await waiter
+                except BaseException:
+                    self._unwait(waiter)
+                    raise
+                self._waiter = None
+                if message is not None:
+                    return message
+            elif queue[0].type is _BINARY or queue[0].type is _TEXT:
+                return self._take()
+        message = await self._receive(None)
         if message.type in _ITER_END:
             raise StopAsyncIteration
         return message
