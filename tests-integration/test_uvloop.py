@@ -4,12 +4,16 @@ must not depend on the event loop."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import web
+import web_static._file_response as file_response
+import web_static._sendfile as sendfile_module
 from support import serve
 
 uvloop = pytest.importorskip("uvloop")
@@ -70,3 +74,30 @@ def test_pipelined_and_malformed_on_uvloop() -> None:
         assert b"HTTP/1.1 400 Bad Request" in data
 
     run_on_uvloop(scenario())
+
+
+def test_static_files_go_zero_copy_on_uvloop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = os.urandom(3 * 2**20)
+    (tmp_path / "big.bin").write_bytes(payload)
+    sent: list[int] = []
+    real = sendfile_module.sendfile_now
+
+    def spy(sock_fd: int, fd: int, offset: int, count: int) -> int:
+        done = real(sock_fd, fd, offset, count)
+        sent.append(done)
+        return done
+
+    monkeypatch.setattr(file_response, "sendfile_now", spy)
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_static("/files", tmp_path)
+        async with serve(app) as base, httpx.AsyncClient() as client:
+            resp = await client.get(base + "/files/big.bin")
+        assert resp.status_code == 200
+        assert resp.content == payload
+
+    run_on_uvloop(scenario())
+    assert sent and sent[0] > 0, "the body did not go through os.sendfile on uvloop"

@@ -431,9 +431,9 @@ class FileResponse(StreamResponse):
         corked = set_cork(sock, True)
         try:
             writer.send_headers()
-            if not isinstance(transport, asyncio.WriteTransport):
-                return 0
-            if transport.get_write_buffer_size():
+            # uvloop's transports are not registered as asyncio.WriteTransport: ask by name.
+            buffered = getattr(transport, "get_write_buffer_size", None)
+            if buffered is None or buffered():
                 return 0  # the head waits in the transport: the rest must queue behind it
             sent = sendfile_now(sock.fileno(), fd, offset, count)
         finally:
