@@ -47,7 +47,6 @@ IMPORT_NAMES = {
     "aiosignal": {"aiosignal"},
     "pytest-asyncio": {"pytest_asyncio"},
     "brotli": {"brotli", "brotlicffi"},
-    "zstandard": {"zstandard"},
     "gunicorn": {"gunicorn"},
     "uvloop": {"uvloop"},
     "httpx": {"httpx"},

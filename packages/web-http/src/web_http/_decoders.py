@@ -28,13 +28,11 @@ def _load(name: str) -> Any:
         return None
 
 
-# Optional codecs: brotli (or brotlicffi) for "br"; zstd from the stdlib (3.14+) or zstandard.
+# Optional codecs: brotli (or brotlicffi) for "br"; zstd from the stdlib (3.14+) only, because
+# its decompressor takes an output bound per call (zstandard's streaming object does not, so
+# one small frame could expand to gigabytes in a single call).
 _brotli: Any = _load("brotli") or _load("brotlicffi")
 _zstd: Any = _load("compression.zstd")
-_zstd_kind = "stdlib" if _zstd is not None else ""
-if _zstd is None:  # pragma: no cover - depends on the Python version and extras
-    _zstd = _load("zstandard")
-    _zstd_kind = "zstandard" if _zstd is not None else ""
 
 
 def supported_encodings() -> frozenset[str]:
@@ -64,10 +62,7 @@ class ContentDecoder:
         elif encoding == "br":
             self._obj = _brotli.Decompressor()
         elif encoding == "zstd":
-            if _zstd_kind == "stdlib":
-                self._obj = _zstd.ZstdDecompressor()
-            else:
-                self._obj = _zstd.ZstdDecompressor().decompressobj()
+            self._obj = _zstd.ZstdDecompressor()
         # deflate: the zlib object is made once the first two bytes show whether the
         # sender used the zlib wrapper (RFC 9110 says it must; many send raw deflate).
 
@@ -151,9 +146,6 @@ class ContentDecoder:
 
     def _zstd_step(self, data: bytes, out: list[bytes]) -> None:  # pragma: no cover
         obj = self._obj
-        if _zstd_kind != "stdlib":
-            self._account(obj.decompress(data), out)
-            return
         while True:
             piece = obj.decompress(data, CHUNK_SIZE)
             self._account(piece, out)
