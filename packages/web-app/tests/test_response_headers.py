@@ -6,7 +6,7 @@ import datetime
 from http.cookies import CookieError
 
 import pytest
-from web_app._response import StreamResponse
+from web_app._stream_response import StreamResponse
 from web_http import ETag
 
 

@@ -72,11 +72,13 @@ from ._request import (
     RequestPayloadError as RequestPayloadError,
 )
 from ._response import (
-    ContentCoding as ContentCoding,
     Response as Response,
-    StreamResponse as StreamResponse,
     json_bytes_response as json_bytes_response,
     json_response as json_response,
+)
+from ._stream_response import (
+    ContentCoding as ContentCoding,
+    StreamResponse as StreamResponse,
 )
 
 # isort: split

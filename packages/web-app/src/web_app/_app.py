@@ -61,8 +61,8 @@ if TYPE_CHECKING:
     from web_http import RequestHead, StreamReader
 
     from ._protocol import RequestHandler
-    from ._response import StreamResponse
     from ._server import Server
+    from ._stream_response import StreamResponse
     from ._writer import PayloadWriter
 
 __all__ = ("Application", "CleanupContext", "CleanupError")

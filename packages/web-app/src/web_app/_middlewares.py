@@ -17,7 +17,7 @@ from web_routing import SystemRoute
 from ._exceptions import HTTPMove, HTTPPermanentRedirect
 
 if TYPE_CHECKING:
-    from ._response import StreamResponse
+    from ._stream_response import StreamResponse
     from ._web_request import Request
 
 __all__ = ("Handler", "Middleware", "middleware", "normalize_path_middleware")

@@ -40,7 +40,7 @@ from ._req_body import FileField, read_form, read_multipart_form
 
 if TYPE_CHECKING:
     from ._protocol import RequestHandler
-    from ._response import StreamResponse
+    from ._stream_response import StreamResponse
     from ._writer import PayloadWriter
 
 __all__ = ("BaseRequest", "FileField", "PayloadAccessError", "RequestPayloadError")

@@ -1,6 +1,6 @@
 """Small helpers shared by the response classes: reason phrases, dates, cookies, ETags.
 
-Kept apart from ``_response.py`` so the state machine there reads top to bottom.
+Kept apart from ``_stream_response.py`` so the state machine there reads top to bottom.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from ._protocol import HandlerConfig, RequestFactory, RequestHandler, RequestHandlerFunc
+from ._handler_config import HandlerConfig
+from ._protocol import RequestFactory, RequestHandler, RequestHandlerFunc
 from ._request import BaseRequest
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from web_http import hdrs
 from ._exceptions import HTTPMethodNotAllowed
 
 if TYPE_CHECKING:
-    from ._response import StreamResponse
+    from ._stream_response import StreamResponse
     from ._web_request import Request
 
 __all__ = ("View",)

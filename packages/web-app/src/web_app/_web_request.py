@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from web_routing import UrlMappingMatchInfo
 
     from ._app import Application
-    from ._response import StreamResponse
+    from ._stream_response import StreamResponse
 
 __all__ = ("Request",)
 

@@ -1,0 +1,86 @@
+"""``HandlerConfig``: the per-server connection settings, validated once per server.
+
+``Server`` builds one and every ``RequestHandler`` of that server shares it, so no setting is
+checked or derived per connection.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from web_http import HttpLimits
+
+__all__ = (
+    "HandlerConfig",
+    "server_logger",
+)
+
+server_logger: Final = logging.getLogger("web.server")
+
+
+class HandlerConfig:
+    """The per-server settings of a connection, validated and derived once per server."""
+
+    __slots__ = (
+        "access_log",
+        "access_log_class",
+        "access_log_format",
+        "auto_decompress",
+        "client_head_timeout",
+        "debug",
+        "keepalive_timeout",
+        "limits",
+        "lingering_time",
+        "logger",
+        "max_decompressed_size",
+        "read_bufsize",
+        "tcp_keepalive",
+    )
+
+    def __init__(
+        self,
+        *,
+        keepalive_timeout: float = 75.0,
+        tcp_keepalive: bool = True,
+        logger: logging.Logger = server_logger,
+        access_log_class: Any = None,
+        access_log: logging.Logger | None = None,
+        access_log_format: str | None = None,
+        debug: bool = False,
+        max_line_size: int = 8190,
+        max_headers: int = 32768,
+        max_field_size: int = 8190,
+        lingering_time: float = 10.0,
+        read_bufsize: int = 2**16,
+        auto_decompress: bool = True,
+        client_head_timeout: float | None = 60.0,
+        max_decompressed_size: int | None = 2**25,
+    ) -> None:
+        if keepalive_timeout < 0:
+            raise ValueError("keepalive_timeout must be >= 0")
+        if lingering_time < 0:
+            raise ValueError("lingering_time must be >= 0")
+        if read_bufsize <= 0:
+            raise ValueError("read_bufsize must be positive")
+        if client_head_timeout is not None and client_head_timeout <= 0:
+            raise ValueError("client_head_timeout must be positive or None")
+        self.keepalive_timeout = float(keepalive_timeout)
+        self.tcp_keepalive = tcp_keepalive
+        self.logger = logger
+        self.access_log_class = access_log_class
+        self.access_log = access_log
+        self.access_log_format = access_log_format
+        self.debug = debug
+        self.limits = HttpLimits(
+            max_line_size=max_line_size, max_field_size=max_field_size, max_headers=max_headers
+        )
+        self.lingering_time = float(lingering_time)
+        self.read_bufsize = read_bufsize
+        self.auto_decompress = auto_decompress
+        self.client_head_timeout = client_head_timeout
+        # A compressed request body may not expand past this (per message; 413 beyond), so a
+        # small bomb cannot fill memory before flow control can pause the transport.
+        if max_decompressed_size is not None and max_decompressed_size <= 0:
+            raise ValueError("max_decompressed_size must be positive or None")
+        self.max_decompressed_size = max_decompressed_size
