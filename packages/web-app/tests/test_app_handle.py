@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,46 +18,9 @@ from web_app import (
     middleware,
 )
 from web_app._middlewares import Handler
-from web_http import EMPTY_PAYLOAD, HttpRequestParser, RequestHead
 
-
-class _Writer:
-    """Records what the expect handler writes before any response."""
-
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.output_size = 0
-
-    async def write(self, data: bytes) -> None:
-        self.written.append(data)
-        self.output_size += len(data)
-
-    async def drain(self) -> None:
-        return None
-
-
-class _Protocol:
-    transport = None
-
-
-def make_request(
-    app: Application,
-    method: str = "GET",
-    target: str = "/",
-    headers: tuple[tuple[str, str], ...] = (),
-    version: str = "1.1",
-) -> Request:
-    lines = [f"{method} {target} HTTP/{version}", "Host: example.com"]
-    lines += [f"{name}: {value}" for name, value in headers]
-    events = HttpRequestParser().feed(("\r\n".join(lines) + "\r\n\r\n").encode())
-    head = events[0]
-    assert isinstance(head, RequestHead)
-    task = asyncio.current_task()
-    assert task is not None
-    app.freeze()
-    proto: Any = _Protocol()
-    writer: Any = _Writer()
-    return app._make_request(head, EMPTY_PAYLOAD, proto, writer, task)
+#: The `make_request` fixture of conftest.py: (app, method, target, headers, version, host).
+MakeRequest = Callable[..., Request]
 
 
 async def handle(app: Application, request: Request) -> Response:
@@ -70,7 +33,7 @@ async def ok(request: Request) -> StreamResponse:
     return Response(text="ok")
 
 
-async def test_plain_route_and_request_attributes() -> None:
+async def test_plain_route_and_request_attributes(make_request: MakeRequest) -> None:
     app = Application()
     seen: dict[str, Any] = {}
 
@@ -86,7 +49,7 @@ async def test_plain_route_and_request_attributes() -> None:
     assert seen == {"app": app, "match": {"name": "bob"}, "apps": (app,)}
 
 
-async def test_not_found_and_method_not_allowed() -> None:
+async def test_not_found_and_method_not_allowed(make_request: MakeRequest) -> None:
     app = Application()
     app.router.add_post("/p", ok)
     app.router.add_put("/p", ok)
@@ -98,7 +61,7 @@ async def test_not_found_and_method_not_allowed() -> None:
     assert set(info.value.allowed_methods) == {"POST", "PUT"}
 
 
-async def test_middlewares_outermost_first() -> None:
+async def test_middlewares_outermost_first(make_request: MakeRequest) -> None:
     order: list[str] = []
 
     def make(name: str) -> Any:
@@ -117,7 +80,7 @@ async def test_middlewares_outermost_first() -> None:
     assert order == ["a in", "b in", "b out", "a out"]
 
 
-async def test_middleware_chain_built_once_per_route() -> None:
+async def test_middleware_chain_built_once_per_route(make_request: MakeRequest) -> None:
     handlers: list[object] = []
 
     @middleware
@@ -141,7 +104,7 @@ async def test_middleware_chain_built_once_per_route() -> None:
     assert getattr(handlers[0], "__name__", None) == "ok"
 
 
-async def test_middleware_sees_misses_and_can_answer_them() -> None:
+async def test_middleware_sees_misses_and_can_answer_them(make_request: MakeRequest) -> None:
     @middleware
     async def error_pages(request: Request, handler: Handler) -> StreamResponse:
         try:
@@ -156,7 +119,7 @@ async def test_middleware_sees_misses_and_can_answer_them() -> None:
     assert resp.text == "custom 404"
 
 
-async def test_middleware_may_replace_request_with_clone() -> None:
+async def test_middleware_may_replace_request_with_clone(make_request: MakeRequest) -> None:
     @middleware
     async def rewrite(request: Request, handler: Handler) -> StreamResponse:
         return await handler(request.clone(method="POST"))
@@ -170,7 +133,7 @@ async def test_middleware_may_replace_request_with_clone() -> None:
     assert resp.text == "POST v"
 
 
-async def test_subapp_middlewares_and_current_app() -> None:
+async def test_subapp_middlewares_and_current_app(make_request: MakeRequest) -> None:
     order: list[tuple[str, Application]] = []
 
     def make(name: str) -> Any:
@@ -204,7 +167,9 @@ async def test_subapp_middlewares_and_current_app() -> None:
     ]
 
 
-async def test_subapp_without_middlewares_under_root_with_middlewares() -> None:
+async def test_subapp_without_middlewares_under_root_with_middlewares(
+    make_request: MakeRequest,
+) -> None:
     seen: list[Application] = []
 
     @middleware
@@ -225,7 +190,9 @@ async def test_subapp_without_middlewares_under_root_with_middlewares() -> None:
     assert seen == [root, sub]
 
 
-async def test_subapp_only_middlewares_do_not_run_for_root_routes() -> None:
+async def test_subapp_only_middlewares_do_not_run_for_root_routes(
+    make_request: MakeRequest,
+) -> None:
     seen: list[str] = []
 
     @middleware
@@ -245,7 +212,7 @@ async def test_subapp_only_middlewares_do_not_run_for_root_routes() -> None:
     assert seen == ["/s/h", "/s/missing"]
 
 
-async def test_config_dict_chains_to_parents() -> None:
+async def test_config_dict_chains_to_parents(make_request: MakeRequest) -> None:
     key = AppKey("k", str)
     only_root = AppKey("only_root", str)
     root = Application()
@@ -266,7 +233,7 @@ async def test_config_dict_chains_to_parents() -> None:
     assert got == {"k": "sub", "only_root": "r"}
 
 
-async def test_add_domain_exact_and_mask() -> None:
+async def test_add_domain_exact_and_mask(make_request: MakeRequest) -> None:
     root = Application()
     exact = Application()
     masked = Application()
@@ -295,18 +262,7 @@ async def test_add_domain_exact_and_mask() -> None:
         ("api.example.org", "masked"),
         ("a.b.example.org", "masked"),
     ]:
-        assert (await handle(root, _with_host(root, host))).text == expected
-
-
-def _with_host(app: Application, host: str) -> Request:
-    events = HttpRequestParser().feed(f"GET / HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-    head = events[0]
-    assert isinstance(head, RequestHead)
-    task = asyncio.current_task()
-    assert task is not None
-    proto: Any = _Protocol()
-    writer: Any = _Writer()
-    return app._make_request(head, EMPTY_PAYLOAD, proto, writer, task)
+        assert (await handle(root, make_request(root, host=host))).text == expected
 
 
 @pytest.mark.parametrize(
@@ -336,7 +292,7 @@ def test_add_subapp_frozen_rules() -> None:
         Application().add_domain(1, Application())  # type: ignore[arg-type]
 
 
-async def test_expect_100_continue_written_before_handler() -> None:
+async def test_expect_100_continue_written_before_handler(make_request: MakeRequest) -> None:
     app = Application()
     order: list[str] = []
 
@@ -353,7 +309,7 @@ async def test_expect_100_continue_written_before_handler() -> None:
     assert order == ["handler"]
 
 
-async def test_unknown_expectation_is_417() -> None:
+async def test_unknown_expectation_is_417(make_request: MakeRequest) -> None:
     app = Application()
     app.router.add_post("/", ok)
     request = make_request(app, "POST", "/", headers=(("Expect", "teapot"),))
@@ -362,7 +318,7 @@ async def test_unknown_expectation_is_417() -> None:
     assert info.value.status == 417
 
 
-async def test_http10_expect_is_ignored() -> None:
+async def test_http10_expect_is_ignored(make_request: MakeRequest) -> None:
     app = Application()
     app.router.add_post("/", ok)
     request = make_request(app, "POST", "/", headers=(("Expect", "100-continue"),), version="1.0")
@@ -371,7 +327,7 @@ async def test_http10_expect_is_ignored() -> None:
     assert writer.written == []
 
 
-async def test_route_expect_handler_may_answer() -> None:
+async def test_route_expect_handler_may_answer(make_request: MakeRequest) -> None:
     app = Application()
 
     async def refuse(request: Request) -> StreamResponse:
@@ -383,7 +339,7 @@ async def test_route_expect_handler_may_answer() -> None:
     assert (resp.status, resp.text) == (401, "no")
 
 
-async def test_legacy_middleware_factory() -> None:
+async def test_legacy_middleware_factory(make_request: MakeRequest) -> None:
     async def factory(app: Application, handler: Handler) -> Handler:
         async def mw(request: Request) -> StreamResponse:
             resp = await handler(request)
@@ -400,7 +356,7 @@ async def test_legacy_middleware_factory() -> None:
     assert resp.headers["X-Legacy"] == "1"
 
 
-async def test_on_response_prepare_of_every_app_fires() -> None:
+async def test_on_response_prepare_of_every_app_fires(make_request: MakeRequest) -> None:
     root = Application()
     sub = Application()
     fired: list[Application] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,46 +16,9 @@ from web_app import (
     StreamResponse,
     normalize_path_middleware,
 )
-from web_http import EMPTY_PAYLOAD, HttpRequestParser, RequestHead
 
-
-class _Writer:
-    """Records what the expect handler writes before any response."""
-
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.output_size = 0
-
-    async def write(self, data: bytes) -> None:
-        self.written.append(data)
-        self.output_size += len(data)
-
-    async def drain(self) -> None:
-        return None
-
-
-class _Protocol:
-    transport = None
-
-
-def make_request(
-    app: Application,
-    method: str = "GET",
-    target: str = "/",
-    headers: tuple[tuple[str, str], ...] = (),
-    version: str = "1.1",
-) -> Request:
-    lines = [f"{method} {target} HTTP/{version}", "Host: example.com"]
-    lines += [f"{name}: {value}" for name, value in headers]
-    events = HttpRequestParser().feed(("\r\n".join(lines) + "\r\n\r\n").encode())
-    head = events[0]
-    assert isinstance(head, RequestHead)
-    task = asyncio.current_task()
-    assert task is not None
-    app.freeze()
-    proto: Any = _Protocol()
-    writer: Any = _Writer()
-    return app._make_request(head, EMPTY_PAYLOAD, proto, writer, task)
+#: The `make_request` fixture of conftest.py: (app, method, target, headers, version, host).
+MakeRequest = Callable[..., Request]
 
 
 async def ok(request: Request) -> StreamResponse:
@@ -69,7 +32,7 @@ def make_app(**kwargs: Any) -> Application:
     return app
 
 
-async def location(app: Application, target: str) -> str:
+async def location(app: Application, target: str, make_request: MakeRequest) -> str:
     with pytest.raises(HTTPPermanentRedirect) as info:
         await app._handle(make_request(app, "GET", target))
     assert info.value.status == 308
@@ -97,18 +60,21 @@ async def location(app: Application, target: str) -> str:
         "append-dynamic",
     ],
 )
-async def test_default_append_and_merge(target: str, expected: str) -> None:
-    assert await location(make_app(), target) == expected
+async def test_default_append_and_merge(
+    target: str, expected: str, make_request: MakeRequest
+) -> None:
+
+    assert await location(make_app(), target, make_request) == expected
 
 
-async def test_resolving_request_is_untouched() -> None:
+async def test_resolving_request_is_untouched(make_request: MakeRequest) -> None:
     app = make_app()
     resp = await app._handle(make_request(app, "GET", "/b"))
     assert isinstance(resp, Response)
     assert resp.text == "/b"
 
 
-async def test_nothing_resolves_keeps_404() -> None:
+async def test_nothing_resolves_keeps_404(make_request: MakeRequest) -> None:
     app = make_app()
     with pytest.raises(HTTPNotFound):
         await app._handle(make_request(app, "GET", "/nowhere"))
@@ -119,33 +85,33 @@ async def test_nothing_resolves_keeps_404() -> None:
     [("/b/", "/b"), ("//b/", "/b"), ("/e//f/", "/e/f")],
     ids=["remove", "merge-and-remove", "merge-and-remove-inner"],
 )
-async def test_remove_slash(target: str, expected: str) -> None:
+async def test_remove_slash(target: str, expected: str, make_request: MakeRequest) -> None:
     app = make_app(append_slash=False, remove_slash=True)
-    assert await location(app, target) == expected
+    assert await location(app, target, make_request) == expected
 
 
-async def test_merge_disabled() -> None:
+async def test_merge_disabled(make_request: MakeRequest) -> None:
     app = make_app(merge_slashes=False)
     with pytest.raises(HTTPNotFound):
         await app._handle(make_request(app, "GET", "//b"))
-    assert await location(app, "/a") == "/a/"
+    assert await location(app, "/a", make_request) == "/a/"
 
 
-async def test_append_disabled() -> None:
+async def test_append_disabled(make_request: MakeRequest) -> None:
     app = make_app(append_slash=False)
     with pytest.raises(HTTPNotFound):
         await app._handle(make_request(app, "GET", "/a"))
 
 
-async def test_merge_tried_before_append() -> None:
+async def test_merge_tried_before_append(make_request: MakeRequest) -> None:
     app = Application(middlewares=[normalize_path_middleware()])
     app.router.add_get("/m", ok)
     app.router.add_get("/m/", ok)
     # "//m" merged is "/m" (resolves) before "//m/" is considered
-    assert await location(app, "//m") == "/m"
+    assert await location(app, "//m", make_request) == "/m"
 
 
-async def test_custom_redirect_class() -> None:
+async def test_custom_redirect_class(make_request: MakeRequest) -> None:
     app = Application(middlewares=[normalize_path_middleware(redirect_class=HTTPFound)])
     app.router.add_get("/a/", ok)
     with pytest.raises(HTTPFound) as info:
@@ -154,11 +120,11 @@ async def test_custom_redirect_class() -> None:
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "///evil.example", "/%5Cevil.example"])
-async def test_never_redirects_to_another_host(target: str) -> None:
+async def test_never_redirects_to_another_host(target: str, make_request: MakeRequest) -> None:
     app = Application(middlewares=[normalize_path_middleware(merge_slashes=False)])
     app.router.add_get("/{name}/", ok)
     # a Location starting with "//" would send browsers to another host
-    loc = await location(app, target)
+    loc = await location(app, target, make_request)
     assert loc.startswith("/") and not loc.startswith("//")
     assert loc.endswith("evil.example/")
 

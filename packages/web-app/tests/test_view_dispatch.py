@@ -2,51 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from web_app import Application, HTTPMethodNotAllowed, Request, Response, StreamResponse, View
-from web_http import EMPTY_PAYLOAD, HttpRequestParser, RequestHead
 
-
-class _Writer:
-    """Records what the expect handler writes before any response."""
-
-    def __init__(self) -> None:
-        self.written: list[bytes] = []
-        self.output_size = 0
-
-    async def write(self, data: bytes) -> None:
-        self.written.append(data)
-        self.output_size += len(data)
-
-    async def drain(self) -> None:
-        return None
-
-
-class _Protocol:
-    transport = None
-
-
-def make_request(
-    app: Application,
-    method: str = "GET",
-    target: str = "/",
-    headers: tuple[tuple[str, str], ...] = (),
-    version: str = "1.1",
-) -> Request:
-    lines = [f"{method} {target} HTTP/{version}", "Host: example.com"]
-    lines += [f"{name}: {value}" for name, value in headers]
-    events = HttpRequestParser().feed(("\r\n".join(lines) + "\r\n\r\n").encode())
-    head = events[0]
-    assert isinstance(head, RequestHead)
-    task = asyncio.current_task()
-    assert task is not None
-    app.freeze()
-    proto: Any = _Protocol()
-    writer: Any = _Writer()
-    return app._make_request(head, EMPTY_PAYLOAD, proto, writer, task)
+#: The `make_request` fixture of conftest.py: (app, method, target, headers, version, host).
+MakeRequest = Callable[..., Request]
 
 
 class ItemView(View):
@@ -68,7 +30,9 @@ def make_app() -> Application:
     [("GET", 200, "get 7"), ("POST", 201, "post")],
     ids=["get", "post"],
 )
-async def test_verbs_dispatch(method: str, status: int, text: str) -> None:
+async def test_verbs_dispatch(
+    method: str, status: int, text: str, make_request: MakeRequest
+) -> None:
     app = make_app()
     resp = await app._handle(make_request(app, method, "/items/7"))
     assert isinstance(resp, Response)
@@ -76,7 +40,7 @@ async def test_verbs_dispatch(method: str, status: int, text: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "HEAD", "PATCH", "PROPFIND"])
-async def test_other_verbs_get_405_with_allow(method: str) -> None:
+async def test_other_verbs_get_405_with_allow(method: str, make_request: MakeRequest) -> None:
     app = make_app()
     with pytest.raises(HTTPMethodNotAllowed) as info:
         await app._handle(make_request(app, method, "/items/1"))
@@ -85,7 +49,7 @@ async def test_other_verbs_get_405_with_allow(method: str) -> None:
     assert info.value.headers["Allow"] in ("GET,POST", "POST,GET")
 
 
-async def test_view_exposes_request_and_is_awaitable() -> None:
+async def test_view_exposes_request_and_is_awaitable(make_request: MakeRequest) -> None:
     class Echo(View):
         async def get(self) -> StreamResponse:
             return Response(text=self.request.path)
@@ -99,7 +63,7 @@ async def test_view_exposes_request_and_is_awaitable() -> None:
     assert resp.text == "/direct"
 
 
-async def test_view_attributes_that_are_not_verbs_are_ignored() -> None:
+async def test_view_attributes_that_are_not_verbs_are_ignored(make_request: MakeRequest) -> None:
     class Odd(View):
         helper = "not a verb"
 

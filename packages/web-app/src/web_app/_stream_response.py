@@ -25,23 +25,23 @@ from web_http import (
     ETag,
     HttpVersion10,
     HttpVersion11,
+    choose_encoding,
     http_date,
+    parse_content_type,
     parse_http_date,
+    reason_phrase,
     serialize_response_head as _serialize_head,
 )
 
 from ._resp_helpers import (
+    EPOCH_EXPIRES,
     ETAG_VALUE_RE,
-    REASONS,
     SERVER_SOFTWARE,
     LooseHeaders,
     SentHeaders,
-    choose_coding,
     cookie_headers,
-    epoch_expires,
     format_last_modified,
     must_be_empty_body,
-    split_content_type,
 )
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ class StreamResponse(MutableMapping[str, Any]):
         if not 100 <= status <= 999:
             raise ValueError(f"Invalid HTTP status code {status}: must be 100..999")
         if reason is None:
-            reason = REASONS.get(status, "")
+            reason = reason_phrase(status)
         elif "\r" in reason or "\n" in reason:
             raise ValueError("Reason cannot contain \\r or \\n")
         self._status = status
@@ -316,7 +316,7 @@ class StreamResponse(MutableMapping[str, Any]):
         raw = self._raw_content_type()
         if raw is None:
             return "application/octet-stream"
-        return split_content_type(raw)[0]
+        return parse_content_type(raw)[0]
 
     @content_type.setter
     def content_type(self, value: str) -> None:
@@ -329,7 +329,7 @@ class StreamResponse(MutableMapping[str, Any]):
         raw = self._raw_content_type()
         if raw is None:
             return None
-        return split_content_type(raw)[1].get("charset")
+        return parse_content_type(raw)[1].get("charset")
 
     @charset.setter
     def charset(self, value: str | None) -> None:
@@ -349,7 +349,7 @@ class StreamResponse(MutableMapping[str, Any]):
 
     def _ctype_params(self) -> dict[str, str]:
         raw = self._raw_content_type()
-        return {} if raw is None else dict(split_content_type(raw)[1])
+        return {} if raw is None else dict(parse_content_type(raw)[1])
 
     def _write_content_type(self, ctype: str, params: dict[str, str]) -> None:
         if params:
@@ -447,7 +447,7 @@ class StreamResponse(MutableMapping[str, Any]):
         c = cookies[name]
         if expires is not None:
             c["expires"] = expires
-        elif c.get("expires") == epoch_expires():
+        elif c.get("expires") == EPOCH_EXPIRES:
             del c["expires"]
         if domain is not None:
             c["domain"] = domain
@@ -490,7 +490,7 @@ class StreamResponse(MutableMapping[str, Any]):
             name,
             "",
             max_age=0,
-            expires=epoch_expires(),
+            expires=EPOCH_EXPIRES,
             domain=domain,
             path=path,
             secure=secure,
@@ -590,7 +590,7 @@ class StreamResponse(MutableMapping[str, Any]):
             self._headers[_VARY] = f"{vary}, Accept-Encoding"
         if not accept:
             return None
-        chosen = choose_coding(accept, _offered_codings())
+        chosen = choose_encoding(accept, _offered_codings())
         return None if chosen is None else ContentCoding(chosen)
 
     async def _start_compression(self, request: BaseRequest) -> None:

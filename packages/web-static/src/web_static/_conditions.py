@@ -12,33 +12,23 @@ without ``If-None-Match`` and only for GET/HEAD), then ``If-Range`` deciding whe
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import dataclass
-from email.utils import parsedate_tz
 from typing import Final
 
+from web_http import ETAG_ANY, parse_etag_list, parse_http_date
+
 __all__ = (
-    "ANY_ETAG",
     "RangeNotSatisfiable",
     "ByteRange",
-    "ETagList",
     "evaluate_preconditions",
     "if_range_allows",
     "last_modified_seconds",
     "make_etag",
-    "parse_etag_list",
-    "parse_http_date",
     "resolve_range",
 )
 
-#: The value of ``If-Match: *`` / ``If-None-Match: *``.
-ANY_ETAG: Final = "*"
-
-# One entity-tag: optional W/ then a quoted opaque value (no quotes or controls inside).
-_ETAG_RE: Final = re.compile(r'(W/)?"([!#-~\x80-\xff]*)"')
-_LIST_SEP_RE: Final = re.compile(r"[ \t]*,[ \t]*")
 # "bytes=<first>-<last>" after whitespace trimming; digits only, bounded length so that a
 # hostile header cannot make int() do quadratic work.
 _RANGE_SPEC_RE: Final = re.compile(r"([0-9]{0,19})[ \t]*-[ \t]*([0-9]{0,19})")
@@ -62,54 +52,22 @@ def last_modified_seconds(mtime: float) -> int:
     return math.ceil(mtime)
 
 
-@dataclass(frozen=True, slots=True)
-class ETagList:
-    """A parsed ``If-Match`` / ``If-None-Match`` value: ``*`` or ``(is_weak, value)`` pairs."""
+def _etag_matches(header: str, etag: str, *, weak: bool) -> bool:
+    """Does ``If-Match`` / ``If-None-Match`` name our strong ``etag`` (``*`` always does)?
 
-    any: bool
-    tags: tuple[tuple[bool, str], ...]
-
-    def matches(self, etag: str, *, weak: bool) -> bool:
-        """Strong (``weak=False``) or weak comparison against our strong ``etag``."""
-        if self.any:
+    Strong comparison (``weak=False``) never matches a weak tag. A malformed header parses
+    to the members before the fault (web_http's rule), so it can only fail to match.
+    """
+    for tag in parse_etag_list(header):
+        if tag.value == ETAG_ANY or (tag.value == etag and (weak or not tag.is_weak)):
             return True
-        return any(value == etag and (weak or not is_weak) for is_weak, value in self.tags)
+    return False
 
 
-def parse_etag_list(value: str) -> ETagList | None:
-    """Parse ``*`` or a comma-separated list of entity-tags; None when malformed."""
-    value = value.strip(" \t")
-    if value == ANY_ETAG:
-        return ETagList(True, ())
-    tags: list[tuple[bool, str]] = []
-    for item in _LIST_SEP_RE.split(value):
-        if not item:
-            continue  # RFC 9110 5.6.1: empty list elements are ignored
-        m = _ETAG_RE.fullmatch(item)
-        if m is None:
-            return None
-        tags.append((m.group(1) is not None, m.group(2)))
-    if not tags:
-        return None
-    return ETagList(False, tuple(tags))
-
-
-def parse_http_date(value: str | None) -> int | None:
-    """Seconds since the epoch of an HTTP-date (any of the three RFC 9110 forms), or None."""
-    if not value or len(value) > 64:
-        return None
-    try:
-        parsed = parsedate_tz(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed is None:
-        return None
-    try:
-        stamp = calendar.timegm(parsed[:9])  # HTTP dates are always GMT
-    except (ValueError, OverflowError):
-        return None
-    offset = parsed[9]
-    return stamp - offset if offset else stamp
+def _http_seconds(value: str | None) -> int | None:
+    """Seconds since the epoch of an HTTP-date (any of RFC 9110's three forms), or None."""
+    parsed = parse_http_date(value) if value else None
+    return None if parsed is None else int(parsed.timestamp())
 
 
 def evaluate_preconditions(
@@ -129,20 +87,18 @@ def evaluate_preconditions(
     a malformed ``If-None-Match`` or date is ignored, as RFC 9110 asks for dates.
     """
     if if_match is not None:
-        tags = parse_etag_list(if_match)
-        if tags is None or not tags.matches(etag, weak=False):
+        if not _etag_matches(if_match, etag, weak=False):
             return 412
     elif if_unmodified_since is not None:
-        since = parse_http_date(if_unmodified_since)
+        since = _http_seconds(if_unmodified_since)
         if since is not None and last_modified > since:
             return 412
     safe = method in ("GET", "HEAD")
     if if_none_match is not None:
-        tags = parse_etag_list(if_none_match)
-        if tags is not None and tags.matches(etag, weak=True):
+        if _etag_matches(if_none_match, etag, weak=True):
             return 304 if safe else 412
     elif if_modified_since is not None and safe:
-        since = parse_http_date(if_modified_since)
+        since = _http_seconds(if_modified_since)
         if since is not None and last_modified <= since:
             return 304
     return None
@@ -158,9 +114,9 @@ def if_range_allows(if_range: str | None, etag: str, last_modified: int) -> bool
         return True
     value = if_range.strip(" \t")
     if value.startswith(('"', "W/")):
-        m = _ETAG_RE.fullmatch(value)
-        return m is not None and m.group(1) is None and m.group(2) == etag
-    return parse_http_date(value) == last_modified
+        tags = parse_etag_list(value)
+        return len(tags) == 1 and not tags[0].is_weak and tags[0].value == etag
+    return _http_seconds(value) == last_modified
 
 
 class RangeNotSatisfiable(Exception):

@@ -9,9 +9,10 @@ table emptied ``.gz`` is just ``application/gzip``, as aiohttp does.
 from __future__ import annotations
 
 import mimetypes
-import re
 from functools import lru_cache
 from typing import Final
+
+from web_http import parse_accept_encoding
 
 __all__ = ("FALLBACK_CONTENT_TYPE", "PRECOMPRESSED", "acceptable_codings", "guess_content_type")
 
@@ -31,8 +32,6 @@ for _ctype, _ext in (
 ):
     _TYPES.add_type(_ctype, _ext)
 
-_Q_RE: Final = re.compile(r"[ \t]*q[ \t]*=[ \t]*([0-9](?:\.[0-9]{0,3})?)[ \t]*", re.IGNORECASE)
-
 
 @lru_cache(maxsize=1024)
 def guess_content_type(name: str) -> str:
@@ -43,31 +42,18 @@ def guess_content_type(name: str) -> str:
 
 @lru_cache(maxsize=256)
 def acceptable_codings(accept_encoding: str) -> tuple[str, ...]:
-    """Which of ``br``/``gzip`` the client takes, best first (q-values honoured).
+    """Which of ``br``/``gzip`` the client takes, best first (web_http's q-value rules).
 
-    ``q=0`` refuses a coding, ``*`` stands for codings not named; a malformed q-value
-    makes its element count as refused. Cached: clients send few distinct values.
+    ``q=0`` refuses a coding and ``*`` stands for codings not named. Cached: clients send
+    few distinct values.
     """
-    explicit: dict[str, float] = {}
-    star: float | None = None
-    for element in accept_encoding.split(","):
-        coding, _, params = element.partition(";")
-        coding = coding.strip(" \t").lower()
-        if not coding:
-            continue
-        q = 1.0
-        if params:
-            m = _Q_RE.fullmatch(params)
-            q = float(m.group(1)) if m is not None else 0.0
-        if coding == "*":
-            star = q
-        elif coding == "x-gzip":
-            explicit.setdefault("gzip", q)
-        else:
-            explicit[coding] = q
-    ranked: list[tuple[float, int, str]] = []
+    q_of: dict[str, float] = {}
+    for coding, q in parse_accept_encoding(accept_encoding):
+        q_of.setdefault("gzip" if coding == "x-gzip" else coding, q)
+    star = q_of.get("*", 0.0)
+    ranked = []
     for index, (coding, _suffix) in enumerate(PRECOMPRESSED):
-        q = explicit.get(coding, star if star is not None else 0.0)
+        q = q_of.get(coding, star)
         if q > 0:
             ranked.append((-q, index, coding))
     ranked.sort()
