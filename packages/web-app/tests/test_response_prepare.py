@@ -405,3 +405,15 @@ async def test_cookies_become_set_cookie_headers() -> None:
         assert part in sid
     assert "Max-Age=60" in values[1]
     assert values[2].startswith('old=""') and "Max-Age=0" in values[2]
+
+
+async def test_enable_chunked_encoding_after_prepare_only_sets_the_flag() -> None:
+    # aiohttp-sse calls it on a prepared stream; aiohttp does not raise there
+    req, w = make_request()
+    resp = StreamResponse()
+    resp.enable_chunked_encoding()
+    await resp.prepare(req)
+    resp.enable_chunked_encoding()
+    assert resp.chunked and w.chunked
+    with pytest.warns(DeprecationWarning, match="Chunk size"):
+        resp.enable_chunked_encoding(chunk_size=10)

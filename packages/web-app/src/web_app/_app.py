@@ -265,8 +265,13 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     # -- state (MutableMapping) ---------------------------------------------
 
     def _check_frozen(self) -> None:
+        # aiohttp 3.14 warns and goes on (session/login examples store state late)
         if self._frozen and not self._starting:
-            raise RuntimeError("Changing state of started or joined application is forbidden")
+            warnings.warn(
+                "Changing state of started or joined application is deprecated",
+                DeprecationWarning,
+                stacklevel=3,
+            )
 
     @overload
     def __getitem__(self, key: AppKey[_T]) -> _T: ...

@@ -282,7 +282,10 @@ class RequestHandler(asyncio.Protocol):
         self._context = contextvars.copy_context()
         now = self._loop.time()
         self._idle_since = now
-        self._arm_timer(now + self._config.keepalive_timeout)
+        if self._config.keepalive_timeout > 0:
+            # keepalive_timeout=0 (aiohttp): no reuse after a response, but no deadline
+            # for the first request either
+            self._arm_timer(now + self._config.keepalive_timeout)
         self._manager.connection_made(self, transport)
 
     def connection_lost(self, exc: BaseException | None) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import enum
+import warnings
 from collections.abc import Iterator, MutableMapping
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Final
@@ -251,9 +252,14 @@ class StreamResponse(MutableMapping[str, Any]):
     def compression(self) -> bool:
         return self._compression
 
-    def enable_chunked_encoding(self) -> None:
-        """Send the body with ``Transfer-Encoding: chunked`` (HTTP/1.1 only)."""
-        self._check_open("enable chunked encoding")
+    def enable_chunked_encoding(self, chunk_size: int | None = None) -> None:
+        """Send the body with ``Transfer-Encoding: chunked`` (HTTP/1.1 only).
+
+        As in aiohttp this only sets the flag: after ``prepare()`` it changes
+        nothing on the wire (aiohttp-sse calls it on a prepared stream).
+        """
+        if chunk_size is not None:
+            warnings.warn("Chunk size is deprecated #1615", DeprecationWarning, stacklevel=2)
         if _CONTENT_LENGTH in self._headers:
             raise RuntimeError("You can't enable chunked encoding when a content length is set")
         self._chunked = True

@@ -35,6 +35,15 @@ class WSMsgType(enum.IntEnum):
     CLOSING = 0x100
     CLOSED = 0x101
     ERROR = 0x102
+    # aiohttp's lowercase aliases (same members: ``WSMsgType.text is WSMsgType.TEXT``)
+    text = TEXT
+    binary = BINARY
+    ping = PING
+    pong = PONG
+    close = CLOSE
+    closing = CLOSING
+    closed = CLOSED
+    error = ERROR
 
 
 class WSCloseCode(enum.IntEnum):
