@@ -172,7 +172,9 @@ BODY = b"hello world " * 200
         ("gzip;q=0.5, deflate", "deflate"),
         ("identity", None),
         ("gzip;q=0, deflate;q=0", None),
-        ("*", "br" if BROTLI_AVAILABLE else "gzip"),
+        ("*", "deflate"),
+        ("gzip, deflate, br", "deflate"),
+        ("gzip, deflate;q=0.9", "gzip"),
         ("GZIP", "gzip"),
         ("gzip;q=abc", None),
     ],
@@ -257,10 +259,32 @@ def test_enable_compression_bad_force() -> None:
 async def test_brotli_negotiated() -> None:
     import brotli
 
-    req, w = make_request({"Accept-Encoding": "gzip, br"})
+    req, w = make_request({"Accept-Encoding": "gzip;q=0.8, br"})  # br only when preferred
     resp = Response(body=BODY)
     resp.enable_compression()
     await resp.prepare(req)
     await resp.write_eof()
     assert w.header("Content-Encoding") == ["br"]
     assert brotli.decompress(b"".join(w.body)) == BODY
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(204, None), (200, b""), (200, None)], ids=["204", "empty", "none"]
+)
+async def test_no_vary_when_nothing_could_be_compressed(status: int, body: bytes | None) -> None:
+    req, w = make_request({"Accept-Encoding": "gzip"})
+    resp = Response(status=status, body=body)
+    resp.enable_compression()
+    await resp.prepare(req)
+    await resp.write_eof()
+    assert w.header("Vary") == []
+    assert w.header("Content-Encoding") == []
+
+
+async def test_vary_on_negotiated_stream_even_without_accept_encoding() -> None:
+    req, w = make_request()
+    resp = StreamResponse()
+    resp.enable_compression()
+    await resp.prepare(req)
+    assert w.header("Vary") == ["Accept-Encoding"]
+    assert w.header("Content-Encoding") == []

@@ -86,10 +86,33 @@ async def test_every_directive(
     assert parts[6:] == ["out-value", "-", "env-value", "100%"]
 
 
-@pytest.mark.parametrize("fmt", ["%z", "%{X}q", "trailing %", "%{}i"], ids=repr)
-def test_unknown_directive_is_refused_when_built(fmt: str) -> None:
-    with pytest.raises(ValueError, match="access log directive"):
-        AccessLogger(logging.getLogger("x"), fmt)
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [("%z", "%z"), ("%{X}q", "%{X}q"), ("trailing %", "trailing %"), ("%{}i", "%{}i")],
+    ids=repr,
+)
+def test_unknown_directive_is_kept_literally(fmt: str, shown: str) -> None:
+    assert AccessLogger(logging.getLogger("x"), fmt)._compiled.template % () == shown
+
+
+async def test_apache_directives_never_drop_a_connection(
+    fetch: Fetch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Apache's common log format has %l and %u, which aiohttp does not know: printed as is."""
+    logger = logging.getLogger("test.access.apache")
+    caplog.set_level(logging.INFO, logger=logger.name)
+    fmt = '%a %l %u "%r" %s'
+    async with serving(
+        access_log_class=AccessLogger, access_log=logger, access_log_format=fmt
+    ) as port:
+        first = await fetch(port, "/one")
+        second = await fetch(port, "/two")
+    assert (first.status, second.status) == (200, 200)
+    messages = [r.getMessage() for r in records_of(caplog, logger.name)]
+    assert messages == [
+        '127.0.0.1 %l %u "GET /one HTTP/1.1" 200',
+        '127.0.0.1 %l %u "GET /two HTTP/1.1" 200',
+    ]
 
 
 def test_disabled_when_logger_below_info() -> None:

@@ -165,3 +165,38 @@ def test_failing_startup_unwinds_cleanup_contexts() -> None:
     with pytest.raises(RuntimeError, match="no database"):
         run_app(app, host="127.0.0.1", port=free_port(), print=None)
     assert events == ["enter", "exit"]
+
+
+async def get_with_header(port: int, value: str) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"GET / HTTP/1.1\r\nHost: t\r\nX-Big: {value}\r\nConnection: close\r\n\r\n".encode()
+    )
+    data = await reader.read()
+    writer.close()
+    return data.partition(b"\r\n")[0]
+
+
+def test_extra_keyword_arguments_reach_the_server() -> None:
+    """run_app(app, max_field_size=...) as in aiohttp: the field limit is the one passed."""
+    port = free_port()
+    status: list[bytes] = []
+
+    async def then() -> None:
+        status.append(await get_with_header(port, "x" * 12000))  # > 8190, < 16384
+        status.append(await get_with_header(port, "x" * 17000))
+        stop_soon()
+
+    run_app(app_that(then, []), host="127.0.0.1", port=port, print=None, max_field_size=16384)
+    assert status == [b"HTTP/1.1 200 OK", b"HTTP/1.1 431 Request Header Fields Too Large"]
+
+
+def test_unknown_keyword_argument_fails_before_serving() -> None:
+    events: list[str] = []
+
+    async def then() -> None:
+        raise AssertionError("never serving")
+
+    with pytest.raises(TypeError, match="no_such_option"):
+        run_app(app_that(then, events), port=free_port(), print=None, no_such_option=1)
+    assert events == ["startup", "cleanup"]

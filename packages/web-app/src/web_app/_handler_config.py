@@ -12,11 +12,32 @@ from typing import Any, Final
 from web_http import HttpLimits
 
 __all__ = (
+    "FIELD_COUNT_BELOW",
     "HandlerConfig",
+    "header_limits",
     "server_logger",
 )
 
 server_logger: Final = logging.getLogger("web.server")
+
+#: ``max_headers`` values below this are aiohttp 3.14's meaning, a number of header fields
+#: (its default is 128); from here up they are the byte bound of the header section that
+#: aiohttp documents up to 3.13 (default 32768). No useful byte bound is this small: a
+#: browser's request head alone is 500 to 1000 bytes.
+FIELD_COUNT_BELOW: Final = 1024
+
+
+def header_limits(max_line_size: int, max_field_size: int, max_headers: int) -> HttpLimits:
+    """The parser limits for aiohttp's three parameters, ``max_headers`` read either way."""
+    if isinstance(max_headers, int) and 0 < max_headers < FIELD_COUNT_BELOW:
+        return HttpLimits(
+            max_line_size=max_line_size,
+            max_field_size=max_field_size,
+            max_header_count=max_headers,
+        )
+    return HttpLimits(
+        max_line_size=max_line_size, max_field_size=max_field_size, max_headers=max_headers
+    )
 
 
 class HandlerConfig:
@@ -72,9 +93,7 @@ class HandlerConfig:
         self.access_log = access_log
         self.access_log_format = access_log_format
         self.debug = debug
-        self.limits = HttpLimits(
-            max_line_size=max_line_size, max_field_size=max_field_size, max_headers=max_headers
-        )
+        self.limits = header_limits(max_line_size, max_field_size, max_headers)
         self.lingering_time = float(lingering_time)
         self.read_bufsize = read_bufsize
         self.auto_decompress = auto_decompress

@@ -36,7 +36,6 @@ import enum
 import logging
 import socket
 import sys
-import traceback
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
@@ -53,6 +52,7 @@ from web_http import (
     reason_phrase,
 )
 
+from ._error_page import error_response, error_text
 from ._exceptions import HTTPException
 from ._handler_config import HandlerConfig
 from ._response import Response
@@ -151,14 +151,6 @@ def _simple_response(status: int, text: str, *, close: bool = True) -> bytes:
         f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
     )
     return head.encode("ascii") + body
-
-
-def _error_text(status: int, message: str) -> str:
-    reason = reason_phrase(status) or "Error"
-    # Bound what we echo back: a reason derived from hostile input stays short.
-    if len(message) > 200:
-        message = message[:200] + "..."
-    return f"{status} {reason}: {message}\n" if message else f"{status} {reason}\n"
 
 
 class RequestHandler(asyncio.Protocol):
@@ -532,7 +524,7 @@ class RequestHandler(asyncio.Protocol):
             transport = self.transport
             if transport is not None:
                 if not transport.is_closing():
-                    text = _error_text(408, "request head not received in time")
+                    text = error_text(408, "request head not received in time")
                     transport.write(_simple_response(408, text))
                 transport.close()
             return
@@ -605,7 +597,7 @@ class RequestHandler(asyncio.Protocol):
         self._state = _BUSY_LAST
         transport = self.transport
         if transport is not None and not transport.is_closing():
-            transport.write(_simple_response(exc.code or 400, _error_text(exc.code, str(exc))))
+            transport.write(_simple_response(exc.code or 400, error_text(exc.code, str(exc))))
 
     async def _handle(self, head: RequestHead, payload: StreamReader) -> None:
         """The task of one request: handler, response, body skipping, then ``_finish``.
@@ -636,7 +628,7 @@ class RequestHandler(asyncio.Protocol):
                 try:
                     resp = await self._request_handler(request)
                 except Exception as exc:
-                    resp = self._failure_response(exc, writer)
+                    resp = self._failure_response(exc, request, writer)
                 else:
                     # Response classes are ABC-registered MutableMappings: a plain isinstance
                     # goes through ABCMeta, so known classes are remembered.
@@ -646,7 +638,9 @@ class RequestHandler(asyncio.Protocol):
                             "expected a StreamResponse, got %r",
                             type(resp),
                         )
-                        resp = None if writer.headers_written else self._error_response(500, None)
+                        resp = (
+                            None if writer.headers_written else self._error_response(request, 500)
+                        )
                 if resp is None:
                     return
                 if self._state is not _BUSY and not resp.prepared:
@@ -670,7 +664,7 @@ class RequestHandler(asyncio.Protocol):
                     self.logger.exception("Error sending the response")
                     if writer.headers_written:
                         return
-                    resp = self._error_response(500, exc)
+                    resp = self._error_response(request, 500, exc=exc)
                     await resp.prepare(request)
                     await resp.write_eof()
             except ConnectionError:
@@ -692,7 +686,9 @@ class RequestHandler(asyncio.Protocol):
         finally:
             self._finish(keep)
 
-    def _failure_response(self, exc: Exception, writer: PayloadWriter) -> StreamResponse | None:
+    def _failure_response(
+        self, exc: Exception, request: BaseRequest, writer: PayloadWriter
+    ) -> StreamResponse | None:
         """Turn a handler's exception into a response (None: the stream must just close)."""
         if isinstance(exc, HTTPException):
             return exc
@@ -701,23 +697,28 @@ class RequestHandler(asyncio.Protocol):
         started = writer.headers_written
         if isinstance(exc, HttpProcessingError):
             # A malformed or oversized body found while the handler read it: 400/413.
-            return None if started else self._error_response(exc.code or 400, None, str(exc))
+            return None if started else self._error_response(request, exc.code or 400, str(exc))
         if isinstance(exc, asyncio.TimeoutError):
             self.logger.debug("Request handler timed out", exc_info=exc)
-            return None if started else self._error_response(504, None)
+            return None if started else self._error_response(request, 504)
         self.logger.exception("Error handling request", exc_info=exc)
-        return None if started else self._error_response(500, exc)
+        return None if started else self._error_response(request, 500, exc=exc)
 
     def _error_response(
-        self, status: int, exc: BaseException | None, message: str = ""
+        self,
+        request: BaseRequest,
+        status: int,
+        message: str = "",
+        *,
+        exc: BaseException | None = None,
     ) -> StreamResponse:
-        if exc is not None and self._config.debug:
-            text = _error_text(status, "") + "\n" + "".join(traceback.format_exception(exc))
-        else:
-            text = _error_text(status, message)
-        resp = Response(status=status, text=text, content_type="text/plain")
-        resp.force_close()
-        return resp
+        """The server's own error page (HTML for a browser); tracebacks only in debug mode."""
+        return error_response(
+            status,
+            accept=request.headers.get("Accept"),
+            message=message,
+            exc=exc if self._config.debug else None,
+        )
 
     async def _drain_body(self, head: RequestHead, payload: StreamReader) -> bool:
         """Skip an unread body so the next pipelined request can be read; False to close."""

@@ -9,9 +9,10 @@ import datetime
 import math
 import re
 import sys
+import warnings
 from collections.abc import Iterable, Mapping
 from http.cookies import SimpleCookie
-from typing import Final, NoReturn
+from typing import Any, Final
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 from web_http import http_date, morsel_to_set_cookie
@@ -82,23 +83,41 @@ def cookie_headers(cookies: SimpleCookie, partitioned: set[str] | None) -> list[
 EPOCH_EXPIRES: Final = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
-def _refuse(self: object, *args: object, **kwargs: object) -> NoReturn:
-    raise RuntimeError("Cannot change the response headers after prepare(): they are sent")
+_LATE_CHANGE: Final = (
+    "response headers changed after prepare() are not sent (the head is already out): "
+    "change them before prepare(), or in an on_response_prepare handler"
+)
+
+
+def _warn_then(name: str) -> Any:
+    base = getattr(CIMultiDict, name)
+
+    def method(self: CIMultiDict[str], *args: Any, **kwargs: Any) -> Any:
+        warnings.warn(_LATE_CHANGE, RuntimeWarning, stacklevel=2)
+        return base(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
 
 
 class SentHeaders(CIMultiDict[str]):
-    """What ``StreamResponse.headers`` returns once the head is sent: reading works,
-    every change raises ``RuntimeError`` (instead of being silently lost)."""
+    """What ``StreamResponse.headers`` returns once the head is sent: a detached copy.
 
-    __setitem__ = _refuse
-    __delitem__ = _refuse
-    add = _refuse
-    clear = _refuse
-    extend = _refuse
-    merge = _refuse
-    pop = _refuse
-    popall = _refuse
-    popitem = _refuse
-    popone = _refuse
-    setdefault = _refuse
-    update = _refuse
+    A change is applied to the copy only and warns (``RuntimeWarning``): the bytes are on the
+    wire already. aiohttp ignores such a change silently; raising instead (as this class
+    once did) turned a middleware that stamps a header after ``await handler(request)`` into
+    a cut stream, so the change is allowed and only reported.
+    """
+
+    __setitem__ = _warn_then("__setitem__")
+    __delitem__ = _warn_then("__delitem__")
+    add = _warn_then("add")
+    clear = _warn_then("clear")
+    extend = _warn_then("extend")
+    merge = _warn_then("merge")
+    pop = _warn_then("pop")
+    popall = _warn_then("popall")
+    popitem = _warn_then("popitem")
+    popone = _warn_then("popone")
+    setdefault = _warn_then("setdefault")
+    update = _warn_then("update")

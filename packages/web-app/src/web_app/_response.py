@@ -227,6 +227,9 @@ class Response(StreamResponse):
                 headers[_CONTENT_LENGTH] = str(size)
         return await StreamResponse._start(self, request)
 
+    def _has_content(self) -> bool:
+        return StreamResponse._has_content(self) and (self._chunked or bool(self._body))
+
     async def _do_start_compression(self, coding: ContentCoding) -> None:
         if self._chunked or self._body is None:
             await StreamResponse._do_start_compression(self, coding)
@@ -338,6 +341,7 @@ _SEND_MEMBERS: Final = (
     "_start_compression",
     "_do_start_compression",
     "_negotiated_coding",
+    "_has_content",
     "write",
     "write_eof",
     "_send_fast",

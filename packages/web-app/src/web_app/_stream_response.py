@@ -93,7 +93,9 @@ def _offered_codings() -> tuple[str, ...]:
     """Codings we negotiate, in preference order among equal q-values."""
     from ._compression import BROTLI_AVAILABLE
 
-    return ("br", "gzip", "deflate") if BROTLI_AVAILABLE else ("gzip", "deflate")
+    # aiohttp's order (deflate before gzip); br, which aiohttp does not offer, comes last so
+    # it is used only when the client prefers it by q-value or accepts nothing else.
+    return ("deflate", "gzip", "br") if BROTLI_AVAILABLE else ("deflate", "gzip")
 
 
 class StreamResponse(MutableMapping[str, Any]):
@@ -292,13 +294,18 @@ class StreamResponse(MutableMapping[str, Any]):
         return sent
 
     def _header_content_length(self) -> int | None:
+        """The Content-Length header as a number; ``ValueError`` when it is not one.
+
+        A header set by hand to ``abc`` (or ``-1``, ``1_0``, `` 5``) must not reach the wire
+        next to ``Transfer-Encoding: chunked``: as in aiohttp, ``prepare`` fails with the error
+        (the connection answers 500 when the head is not out yet).
+        """
         value = self._headers.get(_CONTENT_LENGTH)
         if value is None:
             return None
-        try:
-            return int(value)
-        except ValueError:
-            return None
+        if not (value.isascii() and value.isdigit()):
+            raise ValueError(f"Invalid Content-Length header value: {value[:40]!r}")
+        return int(value)
 
     @property
     def content_length(self) -> int | None:
@@ -588,6 +595,8 @@ class StreamResponse(MutableMapping[str, Any]):
         force = self._compression_force
         if force is not None:
             return None if force is ContentCoding.identity else force
+        if not self._has_content():
+            return None  # nothing to encode, and nothing that varies with Accept-Encoding
         accept = request.headers.get(_ACCEPT_ENCODING)
         vary = self._headers.get(_VARY)
         if vary is None:
@@ -598,6 +607,11 @@ class StreamResponse(MutableMapping[str, Any]):
             return None
         chosen = choose_encoding(accept, _offered_codings())
         return None if chosen is None else ContentCoding(chosen)
+
+    def _has_content(self) -> bool:
+        """Whether this answer can carry content to encode (a HEAD answer describes some)."""
+        status = self._status
+        return status != 204 and not 100 <= status < 200
 
     async def _start_compression(self, request: BaseRequest) -> None:
         if _CONTENT_ENCODING in self._headers:

@@ -155,8 +155,10 @@ class _Compiled:
             pos = match.end()
             name, kind, code, bad = match.groups()
             if bad is not None:
-                shown = f"%{bad}" if bad else "a trailing %"
-                raise ValueError(f"unknown access log directive {shown!r} in {log_format!r}")
+                # Apache's %l, %u... (unknown here) are printed as written, as aiohttp does:
+                # a log format must never cost a request.
+                parts.append(("%" + bad).replace("%", "%%"))
+                continue
             if code == "%":
                 parts.append("%%")
                 continue
@@ -179,7 +181,7 @@ class AccessLogger(AbstractAccessLogger):
     ``%s`` status, ``%b`` response size in bytes (headers included), ``%T`` seconds,
     ``%Tf`` seconds with microseconds, ``%D`` microseconds, ``%{Name}i`` a request header,
     ``%{Name}o`` a response header, ``%{NAME}e`` an environment variable, ``%%`` a percent sign.
-    An unknown directive is a ``ValueError`` when the logger is built, not at the first request.
+    An unknown directive (Apache's ``%l``, ``%u``) is printed as written, as aiohttp does.
     The values also reach the log record as ``extra`` attributes (``remote_address``,
     ``first_request_line``, ``response_status``, ``request_header`` as a dict, ...), for
     structured log handlers.

@@ -139,12 +139,17 @@ def run_app(
     reuse_port: bool | None = None,
     handler_cancellation: bool = False,
     loop: asyncio.AbstractEventLoop | None = None,
+    **kwargs: Any,
 ) -> None:
     """Serve ``app`` (an Application or an awaitable returning one) until SIGINT or SIGTERM.
 
     Then shut down gracefully: stop listening, fire ``on_shutdown``, give running handlers up
     to ``shutdown_timeout`` seconds, cancel the rest, fire ``on_cleanup``. Errors while
     starting (a port in use) propagate after the same cleanup.
+
+    Other keyword arguments (``max_field_size=16384``, ``lingering_time``, ...) go to the
+    runner and the connection handler, as in aiohttp; an unknown one is a ``TypeError``
+    when the server is built, before anything listens.
     """
     if loop is None:
         loop = asyncio.new_event_loop()
@@ -176,6 +181,7 @@ def run_app(
                 "access_log_format": access_log_format,
                 "access_log": access_log,
                 "handler_cancellation": handler_cancellation,
+                **kwargs,
             },
         )
     )
