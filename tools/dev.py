@@ -52,6 +52,7 @@ DEV_TOOLS = (
     "httpx>=0.27",
     "websockets>=12",
     "gunicorn>=22",
+    "watchfiles>=0.21",
     "trustme>=1.1",
     "brotli>=1.1",
     "uvloop>=0.19; sys_platform != 'win32'",

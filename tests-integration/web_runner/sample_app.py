@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import socket
 import ssl
@@ -36,6 +37,11 @@ async def pid(request: Request) -> Response:
     return Response(text=str(os.getpid()))
 
 
+async def loop(request: Request) -> Response:
+    """The event loop's class: the CLI's --uvloop is checked through it."""
+    return Response(text=type(asyncio.get_running_loop()).__module__)
+
+
 async def slow(request: Request) -> Response:
     """Sleeps ``t`` seconds, then answers ``size`` bytes: an in-flight request to drain."""
     _record("slow-start")
@@ -49,6 +55,8 @@ def init(argv: list[str]) -> Application:
     app.router.add_get("/", hello)
     app.router.add_get("/pid", pid)
     app.router.add_get("/slow", slow)
+    app.router.add_get("/loop", loop)
+    logging.getLogger("sample_app").debug("init called with %s", argv)
     app[ARGV] = argv
 
     async def on_startup(app: Application) -> None:
@@ -68,6 +76,34 @@ def init(argv: list[str]) -> Application:
 
 def not_an_app(argv: list[str]) -> int:
     return 42
+
+
+def broken() -> Application:
+    raise RuntimeError("the database is unreachable")
+
+
+async def broken_startup() -> Application:
+    """An app whose on_startup fails: the worker cannot boot."""
+    app = init([])
+
+    async def fail(app: Application) -> None:
+        raise RuntimeError("on_startup failed")
+
+    app.on_startup.append(fail)
+    return app
+
+
+def with_subapps(argv: list[str]) -> Application:
+    """A nested app for ``routes``: a sub-app, a domain app and static files."""
+    app = init(argv)
+    api = Application()
+    api.router.add_post("/items/{id}", hello, name="item")
+    app.add_subapp("/api", api)
+    admin = Application()
+    admin.router.add_get("/", pid, name="admin-home")
+    app.add_domain("admin.example.com", admin)
+    app.router.add_static("/assets", os.path.dirname(__file__), name="assets")
+    return app
 
 
 app = init([])

@@ -160,3 +160,17 @@ def test_killed_worker_is_replaced(
         time.sleep(0.1)
     assert proc.poll() is None  # the arbiter lives on
     stop(proc)
+
+
+@pytest.mark.parametrize("target", ["sample_app:broken", "sample_app:broken_startup"])
+def test_start_up_error_stops_gunicorn(
+    spawn: Spawn, free_port: Callable[[], int], target: str
+) -> None:
+    """A worker that cannot boot exits with gunicorn's code 3: the arbiter halts, no respawns."""
+    proc = gunicorn(spawn, target, free_port(), "-k", WORKER, "-w", "2")
+    _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 3, err
+    assert "The application failed to start" in err
+    assert "the database is unreachable" in err or "on_startup failed" in err
+    assert "Worker failed to boot" in err
+    assert err.count("Booting worker") <= 2  # none restarted

@@ -41,3 +41,18 @@ def test_python_dash_m_web_reaches_the_cli() -> None:
     )
     assert done.returncode == 0
     assert "init_func" in done.stdout or "entry-func" in done.stdout
+
+
+def test_typing_aliases_for_middlewares_are_public_outside_all() -> None:
+    import web_app
+
+    assert web.Handler is web_app.Handler
+    assert web.Middleware is web_app.Middleware
+    assert "Handler" not in web.__all__ and "Middleware" not in web.__all__
+
+    @web.middleware
+    async def passthrough(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+        return await handler(request)
+
+    typed: web.Middleware = passthrough
+    assert web.Application(middlewares=[typed]).middlewares[0] is passthrough

@@ -100,6 +100,8 @@ from ._keys import (
     ResponseKey as ResponseKey,
 )
 from ._middlewares import (
+    Handler as Handler,
+    Middleware as Middleware,
     middleware as middleware,
     normalize_path_middleware as normalize_path_middleware,
 )

@@ -12,6 +12,7 @@ from web_app import (
     CleanupError as CleanupError,
     ContentCoding as ContentCoding,
     FileField as FileField,
+    Handler as Handler,  # typing alias, outside __all__ (see below)
     HTTPAccepted as HTTPAccepted,
     HTTPBadGateway as HTTPBadGateway,
     HTTPBadRequest as HTTPBadRequest,
@@ -70,6 +71,7 @@ from web_app import (
     HTTPUseProxy as HTTPUseProxy,
     HTTPVariantAlsoNegotiates as HTTPVariantAlsoNegotiates,
     HTTPVersionNotSupported as HTTPVersionNotSupported,
+    Middleware as Middleware,  # typing alias, outside __all__ (see below)
     NotAppKeyWarning as NotAppKeyWarning,
     PayloadAccessError as PayloadAccessError,
     Request as Request,
@@ -135,6 +137,8 @@ from web_websocket import (
 
 from .__about__ import __version__ as __version__
 
+# aiohttp's 117 names. Also public, but not in __all__ (aiohttp has no such names): the typing
+# aliases Handler and Middleware, for `async def mw(request: web.Request, handler: web.Handler)`.
 __all__ = (
     "AbstractResource",
     "AbstractRoute",

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Awaitable
 from typing import Any
 
+from gunicorn.arbiter import Arbiter
 from gunicorn.workers import base
 
 from ._accesslog import AccessLogger
@@ -100,6 +101,22 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]
         return context
 
     async def _run(self) -> None:
+        try:
+            runner = await self._start()
+        except Exception:
+            # Gunicorn's arbiter stops on this code instead of forking replacements forever.
+            self.log.exception("The application failed to start; stopping gunicorn")
+            self.exit_code = Arbiter.WORKER_BOOT_ERROR
+            if self._runner is not None:
+                await self._runner.cleanup()
+            return
+        try:
+            await self._serve(runner)
+        finally:
+            await runner.cleanup()
+
+    async def _start(self) -> AppRunner:
+        """Load the app, run its start-up signals and listen on the arbiter's sockets."""
         app = await self._load_app()
         access_log = self.log.access_log if self.cfg.accesslog else None
         runner = AppRunner(
@@ -117,10 +134,7 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]
             # gunicorn wraps its listeners; SockSite needs the real socket object.
             site = SockSite(runner, getattr(sock, "sock", sock), ssl_context=context)
             await site.start()
-        try:
-            await self._serve(runner)
-        finally:
-            await runner.cleanup()
+        return runner
 
     async def _serve(self, runner: AppRunner) -> None:
         server = runner.server
