@@ -55,6 +55,7 @@ DEV_TOOLS = (
     "watchfiles>=0.21",
     "trustme>=1.1",
     "brotli>=1.1",
+    "backports.zstd>=1.0; python_version < '3.14'",
     "uvloop>=0.19; sys_platform != 'win32'",
     "mypy>=1.11",
     "ruff>=0.6",

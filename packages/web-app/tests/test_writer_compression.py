@@ -55,10 +55,32 @@ def test_compressor_round_trip(encoding: str) -> None:
         assert gzip.decompress(data) == BODY
     elif encoding == "deflate":
         assert zlib.decompress(data) == BODY
+    elif encoding == "zstd":
+        from web_app._compression import _zstd
+
+        assert _zstd.decompress(data) == BODY
     else:
         import brotli
 
         assert brotli.decompress(data) == BODY
+
+
+@pytest.mark.parametrize("encoding", sorted(SUPPORTED_ENCODINGS))
+def test_sync_flush_makes_every_piece_decodable_at_once(encoding: str) -> None:
+    import brotli
+    from web_app._compression import _zstd
+
+    comp = Compressor(encoding, sync_flush=True)
+    decoder = {
+        "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+        "deflate": zlib.decompressobj,
+        "br": brotli.Decompressor,
+        "zstd": lambda: _zstd.ZstdDecompressor(),
+    }[encoding]()
+    step = decoder.process if encoding == "br" else decoder.decompress
+    for piece in (b"event one\n", b"event two\n"):
+        assert step(comp.compress(piece)) == piece
+    step(comp.flush())
 
 
 def test_compressor_flush_twice_returns_nothing_and_compress_after_flush_fails() -> None:

@@ -14,6 +14,7 @@ from web_http import (
     HttpRequestParser,
     PayloadTooLarge,
     RequestHead,
+    _decoders,
     make_decoder,
     supported_encodings,
 )
@@ -23,6 +24,8 @@ try:
     import brotli
 except ImportError:  # brotli is the optional "brotli" extra
     brotli = None
+
+zstd = _decoders._zstd  # compression.zstd (3.14+) or backports.zstd, if installed
 
 needs_brotli = pytest.mark.skipif(brotli is None, reason="brotli extra not installed")
 
@@ -145,11 +148,53 @@ def test_make_decoder_direct_use() -> None:
     assert ("br" in supported_encodings()) is (brotli is not None)
 
 
-@pytest.mark.skipif("zstd" in supported_encodings(), reason="zstd support is installed")
-def test_zstd_without_its_extra_is_a_clear_400() -> None:
+def test_zstd_without_its_extra_is_a_clear_400(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_decoders, "_zstd", None)  # as on Python < 3.14 without the extra
     events = HttpRequestParser().feed(request("zstd", b"\x28\xb5\x2f\xfd"))
     assert isinstance(events[-1], ContentEncodingError)
     assert "zstd" in str(events[-1])
+    assert "zstd" not in supported_encodings()
+
+
+needs_zstd = pytest.mark.skipif(zstd is None, reason="needs Python 3.14+ or backports.zstd")
+
+
+@needs_zstd
+@pytest.mark.parametrize("step", [1, 7, 100_000])
+def test_zstd_body_decodes_in_any_split(step: int) -> None:
+    assert zstd is not None
+    raw = request("zstd", zstd.compress(TEXT))
+    events = feed_all(HttpRequestParser(), raw, step)
+    assert b"".join(e.data for e in events if isinstance(e, Data)) == TEXT
+    assert isinstance(events[-1], EndOfMessage)
+
+
+@needs_zstd
+def test_zstd_bomb_is_stopped_in_bounded_pieces() -> None:
+    assert zstd is not None
+    bomb = zstd.compress(b"\0" * (50 * 1024 * 1024))
+    assert len(bomb) < 4096
+    events = HttpRequestParser(max_decompressed_size=1_000_000).feed(request("zstd", bomb))
+    assert isinstance(events[-1], PayloadTooLarge)
+    decoder = make_decoder("zstd", None)
+    assert decoder is not None
+    pieces = decoder.decompress(zstd.compress(b"\0" * (5 * CHUNK_SIZE + 1)))
+    assert max(map(len, pieces)) == CHUNK_SIZE and sum(map(len, pieces)) == 5 * CHUNK_SIZE + 1
+
+
+@needs_zstd
+@pytest.mark.parametrize("damage", ["corrupt", "truncated", "trailing"])
+def test_bad_zstd_is_400(damage: str) -> None:
+    assert zstd is not None
+    good = zstd.compress(TEXT)
+    body = {
+        "corrupt": good[:4] + b"garbage" * 10,
+        "truncated": good[: len(good) // 2],
+        "trailing": good + b"junk",
+    }[damage]
+    events = HttpRequestParser().feed(request("zstd", body))
+    assert isinstance(events[-1], ContentEncodingError)
+    assert events[-1].code == 400
 
 
 def test_deflate_body_of_one_byte_is_400() -> None:

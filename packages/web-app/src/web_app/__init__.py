@@ -69,6 +69,7 @@ from ._request import (
     BaseRequest as BaseRequest,
     FileField as FileField,
     PayloadAccessError as PayloadAccessError,
+    PrepareCallback as PrepareCallback,
     RequestPayloadError as RequestPayloadError,
 )
 from ._response import (
@@ -91,6 +92,10 @@ from ._writer import PayloadWriter as PayloadWriter
 # isort: split
 # --- application, middlewares, views, keys, dispatcher (exports added below this line) ---
 from ._app import Application as Application, CleanupError as CleanupError
+from ._compression_middleware import (
+    DEFAULT_COMPRESSIBLE_TYPES as DEFAULT_COMPRESSIBLE_TYPES,
+    compression_middleware as compression_middleware,
+)
 from ._dispatcher import UrlDispatcher as UrlDispatcher
 from ._keys import (
     AppKey as AppKey,

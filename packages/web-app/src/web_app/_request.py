@@ -13,7 +13,7 @@ import datetime
 import json
 import re
 import socket
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -43,7 +43,16 @@ if TYPE_CHECKING:
     from ._stream_response import StreamResponse
     from ._writer import PayloadWriter
 
-__all__ = ("BaseRequest", "FileField", "PayloadAccessError", "RequestPayloadError")
+__all__ = (
+    "BaseRequest",
+    "FileField",
+    "PayloadAccessError",
+    "PrepareCallback",
+    "RequestPayloadError",
+)
+
+#: ``callback(request, response)`` run by ``StreamResponse.prepare`` before the head exists.
+PrepareCallback = Callable[["BaseRequest", "StreamResponse"], "Awaitable[None] | None"]
 
 _HOST: Final = istr("Host")
 _COOKIE: Final = istr("Cookie")
@@ -109,6 +118,7 @@ class BaseRequest(MutableMapping[str, Any]):
         "_payload",
         "_payload_writer",
         "_post",
+        "_prepare_callbacks",
         "_protocol",
         "_read_bytes",
         "_rel_url",
@@ -151,6 +161,7 @@ class BaseRequest(MutableMapping[str, Any]):
         self._read_bytes: bytes | None = None
         self._post: MultiDictProxy[str | bytes | FileField] | None = None
         self._forwarded: tuple[Mapping[str, str], ...] | None = None
+        self._prepare_callbacks: list[PrepareCallback] | None = None
 
     # -- the connection ----------------------------------------------------------------
 
@@ -468,7 +479,23 @@ class BaseRequest(MutableMapping[str, Any]):
 
     def _has_prepare_hook(self) -> bool:
         """Whether ``_prepare_hook`` would do anything (responses skip it when not)."""
-        return type(self)._prepare_hook is not BaseRequest._prepare_hook
+        return type(self)._prepare_hook is not BaseRequest._prepare_hook or bool(
+            self._prepare_callbacks
+        )
+
+    def add_prepare_callback(self, callback: PrepareCallback) -> None:
+        """Call ``callback(request, response)`` when a response to this request is prepared.
+
+        It runs before the head is built (unlike ``on_response_prepare``), so it may still
+        change the status and headers and call ``response.enable_compression()``: this is
+        how a middleware reaches a response the handler streams itself. A callback may be a
+        plain function or a coroutine function; callbacks run in the order added, once per
+        response. Clones of this request share the callbacks (one exchange, one list).
+        """
+        callbacks = self._prepare_callbacks
+        if callbacks is None:
+            callbacks = self._prepare_callbacks = []
+        callbacks.append(callback)
 
     # -- copies ------------------------------------------------------------------------
 
@@ -517,6 +544,9 @@ class BaseRequest(MutableMapping[str, Any]):
         )
         if new_url is not None:
             new._rel_url = new_url.relative() if new_url.is_absolute() else new_url
+        if self._prepare_callbacks is None:
+            self._prepare_callbacks = []
+        new._prepare_callbacks = self._prepare_callbacks
         return new
 
     # -- mapping, identity, repr -------------------------------------------------------

@@ -237,7 +237,9 @@ class Response(StreamResponse):
         # The whole body is known: compress it once and keep an exact Content-Length.
         from ._compression import Compressor
 
-        compressor = Compressor(coding.value, strategy=self._compression_strategy)
+        compressor = Compressor(
+            coding.value, level=self._compression_level, strategy=self._compression_strategy
+        )
         body = self._body
 
         def run() -> bytes:
@@ -335,6 +337,7 @@ class Response(StreamResponse):
 #: What a subclass must leave alone to keep ``_send_fast`` (see ``__init_subclass__``).
 _SEND_MEMBERS: Final = (
     "prepare",
+    "run_prepare_callbacks",
     "_start",
     "_prepare_headers",
     "_write_headers",

@@ -73,12 +73,14 @@ _BYTES_TYPES: Final = (bytes, bytearray, memoryview)
 class ContentCoding(enum.Enum):
     """Content codings the server can apply (``enable_compression(force=...)``).
 
-    ``br`` works only when the optional ``brotli`` package is installed.
+    ``br`` works only when the optional ``brotli`` package is installed, ``zstd`` on
+    Python 3.14+ or with ``backports.zstd`` (the ``zstd`` extra).
     """
 
     deflate = "deflate"
     gzip = "gzip"
     br = "br"
+    zstd = "zstd"
     identity = "identity"
 
 
@@ -121,9 +123,12 @@ class StreamResponse(MutableMapping[str, Any]):
     _compression = False
     _compression_force: ContentCoding | None = None
     _compression_strategy: int | None = None
+    _compression_level: int | None = None
+    _compression_sync = False
     _req: BaseRequest | None = None
     _payload_writer: PayloadWriter | None = None
     _eof_sent = False
+    _callbacks_done = False
     _must_be_empty_body = False
     _body_length = 0
     #: Bytes still allowed by a declared Content-Length (None: no limit).
@@ -267,9 +272,20 @@ class StreamResponse(MutableMapping[str, Any]):
         self._chunked = True
 
     def enable_compression(
-        self, force: bool | ContentCoding | None = None, strategy: int | None = None
+        self,
+        force: bool | ContentCoding | None = None,
+        strategy: int | None = None,
+        *,
+        level: int | None = None,
+        sync_flush: bool = False,
     ) -> None:
-        """Compress the body: negotiated from Accept-Encoding, or ``force`` d to a coding."""
+        """Compress the body: negotiated from Accept-Encoding, or ``force`` d to a coding.
+
+        Beyond aiohttp: ``level`` sets the codec's level (zlib 0-9, brotli 0-11, zstd),
+        and ``sync_flush=True`` makes every ``write()`` of a streamed body leave fully
+        decodable (a flush per write: the client sees each piece at once, for a small
+        cost in ratio). ``ContentCoding.zstd`` needs Python 3.14+ or ``backports.zstd``.
+        """
         self._check_open("enable compression")
         if isinstance(force, bool):
             force = ContentCoding.deflate if force else ContentCoding.identity
@@ -277,9 +293,18 @@ class StreamResponse(MutableMapping[str, Any]):
             raise TypeError(f"force must be None, a bool or a ContentCoding, not {force!r}")
         if force is ContentCoding.br and "br" not in _offered_codings():
             raise RuntimeError("br compression needs the 'brotli' package (web-app[brotli])")
+        if force is ContentCoding.zstd:
+            from ._compression import ZSTD_AVAILABLE
+
+            if not ZSTD_AVAILABLE:
+                raise RuntimeError("zstd compression needs Python 3.14+ or web-app[zstd]")
         self._compression = True
         self._compression_force = force
         self._compression_strategy = strategy
+        if level is not None:
+            self._compression_level = level
+        if sync_flush:
+            self._compression_sync = True
 
     # -- headers ---------------------------------------------------------------------------
 
@@ -519,8 +544,25 @@ class StreamResponse(MutableMapping[str, Any]):
             return None
         if self._payload_writer is not None:
             return self._payload_writer
+        if request._prepare_callbacks:
+            await self.run_prepare_callbacks(request)
         self._must_be_empty_body = must_be_empty_body(request.method, self._status)
         return await self._start(request)
+
+    async def run_prepare_callbacks(self, request: BaseRequest) -> None:
+        """Run the request's ``add_prepare_callback`` callbacks for this response, once.
+
+        ``prepare`` calls it first thing. A subclass whose ``prepare`` fills in status
+        and headers before delegating (``FileResponse``) calls it as soon as they are
+        final, so the callbacks judge the real response; a second call does nothing.
+        """
+        if self._callbacks_done:
+            return
+        self._callbacks_done = True
+        for callback in request._prepare_callbacks or ():
+            result = callback(request, self)
+            if result is not None:
+                await result
 
     async def _start(self, request: BaseRequest) -> PayloadWriter:
         self._req = request
@@ -625,7 +667,12 @@ class StreamResponse(MutableMapping[str, Any]):
         if writer is None:  # pragma: no cover - only called from _start
             raise RuntimeError("compression starts at prepare()")
         self._headers[_CONTENT_ENCODING] = coding.value
-        writer.enable_compression(coding.value, self._compression_strategy)
+        writer.enable_compression(
+            coding.value,
+            self._compression_strategy,
+            level=self._compression_level,
+            sync_flush=self._compression_sync,
+        )
         # The compressed length is unknown until the end: frame with chunks instead.
         self._headers.popall(_CONTENT_LENGTH, None)
 

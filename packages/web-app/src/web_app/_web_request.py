@@ -63,8 +63,8 @@ class Request(BaseRequest):
         return ChainMapProxy(reversed(apps[: idx + 1]))
 
     def _has_prepare_hook(self) -> bool:
-        if type(self)._prepare_hook is not Request._prepare_hook:
-            return True  # a subclass hooks prepare itself
+        if type(self)._prepare_hook is not Request._prepare_hook or self._prepare_callbacks:
+            return True  # a subclass hooks prepare itself, or a middleware asked to
         match_info = getattr(self, "_match_info", None)
         if match_info is None:
             return False

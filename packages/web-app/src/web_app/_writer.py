@@ -94,9 +94,14 @@ class PayloadWriter:
         self._chunked = True
 
     def enable_compression(
-        self, encoding: str = "deflate", strategy: int | None = None, *, level: int | None = None
+        self,
+        encoding: str = "deflate",
+        strategy: int | None = None,
+        *,
+        level: int | None = None,
+        sync_flush: bool = False,
     ) -> None:
-        self._compress = Compressor(encoding, level=level, strategy=strategy)
+        self._compress = Compressor(encoding, level=level, strategy=strategy, sync_flush=sync_flush)
 
     def write_headers(self, head: bytes) -> None:
         """Keep the serialized head until the body's first bytes so both leave together."""

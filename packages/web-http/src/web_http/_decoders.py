@@ -28,11 +28,12 @@ def _load(name: str) -> Any:
         return None
 
 
-# Optional codecs: brotli (or brotlicffi) for "br"; zstd from the stdlib (3.14+) only, because
-# its decompressor takes an output bound per call (zstandard's streaming object does not, so
-# one small frame could expand to gigabytes in a single call).
+# Optional codecs: brotli (or brotlicffi) for "br"; zstd from the stdlib (3.14+) or its
+# backport ``backports.zstd`` (the same module for 3.10-3.13, the ``zstd`` extra), because
+# their decompressor takes an output bound per call (zstandard's streaming object does not,
+# so one small frame could expand to gigabytes in a single call).
 _brotli: Any = _load("brotli") or _load("brotlicffi")
-_zstd: Any = _load("compression.zstd")
+_zstd: Any = _load("compression.zstd") or _load("backports.zstd")
 
 
 def supported_encodings() -> frozenset[str]:
@@ -144,7 +145,7 @@ class ContentDecoder:
         while not obj.can_accept_more_data():
             self._account(obj.process(b"", output_buffer_limit=CHUNK_SIZE), out)
 
-    def _zstd_step(self, data: bytes, out: list[bytes]) -> None:  # pragma: no cover
+    def _zstd_step(self, data: bytes, out: list[bytes]) -> None:
         obj = self._obj
         while True:
             piece = obj.decompress(data, CHUNK_SIZE)
@@ -168,7 +169,7 @@ class ContentDecoder:
             raise ContentEncodingError(f"Can not decode content-encoding: {enc}")
         if enc == "br":
             finished = bool(obj.is_finished())
-        elif enc == "zstd":  # pragma: no cover - needs the zstd extra
+        elif enc == "zstd":
             finished = bool(getattr(obj, "eof", True))
         else:
             finished = bool(obj.eof)

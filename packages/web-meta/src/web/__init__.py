@@ -84,6 +84,7 @@ from web_app import (
     StreamResponse as StreamResponse,
     UrlDispatcher as UrlDispatcher,
     View as View,
+    compression_middleware as compression_middleware,
     json_bytes_response as json_bytes_response,
     json_response as json_response,
     middleware as middleware,

@@ -1,13 +1,18 @@
 """Route definitions: describe routes now, register them later.
 
 ``RouteDef`` / ``StaticDef`` are frozen slotted dataclasses; ``RouteTableDef``
-collects them through decorators (Flask style) and is a ``Sequence``.
+collects them through decorators (Flask style) and is a ``Sequence``. A table made with
+``prefix=`` and ``middlewares=`` is a *route group*: its paths get the prefix and its
+handlers are wrapped, once, in its middlewares, which therefore run for its routes only
+(inside the application's middlewares) without the cost or isolation of a sub-app.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator, Sequence
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -39,6 +44,34 @@ __all__ = (
 _SHORTCUTS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _H = TypeVar("_H", bound=HandlerType)
+
+#: ``async def mw(request, handler) -> response``, the application middleware signature.
+ScopedMiddleware = Callable[[Any, Callable[[Any], Awaitable[Any]]], Awaitable[Any]]
+
+
+def wrap_handler(handler: HandlerType, middlewares: Sequence[ScopedMiddleware]) -> HandlerType:
+    """``handler`` inside ``middlewares`` (the first is outermost), composed once.
+
+    Each middleware gets the next layer as ``handler=``, exactly as application
+    middlewares do, so one middleware works in both places. A class-based view is
+    called (and awaited) like any handler.
+    """
+    if not middlewares:
+        return handler
+    inner: Callable[[Any], Awaitable[Any]] = handler
+    for mw in reversed(middlewares):
+        inner = functools.partial(mw, handler=inner)  # type: ignore[call-arg]
+    chain = inner
+
+    async def scoped(request: Any) -> Any:
+        return await chain(request)
+
+    if inspect.isfunction(handler) or inspect.ismethod(handler):
+        functools.update_wrapper(scoped, handler)
+    else:
+        scoped.__name__ = getattr(handler, "__name__", scoped.__name__)
+        scoped.__wrapped__ = handler  # type: ignore[attr-defined]
+    return scoped
 
 
 def _kwargs_repr(kwargs: dict[str, Any]) -> str:
@@ -146,13 +179,39 @@ def static(prefix: str, path: str | PathLike[str], **kwargs: Any) -> StaticDef:
 
 
 class RouteTableDef(Sequence[AbstractRouteDef]):
-    """A list of route definitions filled by decorators."""
+    """A list of route definitions filled by decorators.
 
-    def __init__(self) -> None:
+    ``prefix`` (``"/api"``) is put before every path given to the decorators;
+    ``middlewares`` wrap every handler of this table and run for its routes only, after
+    the application's own middlewares (the first listed is the outermost).
+    """
+
+    def __init__(self, prefix: str = "", *, middlewares: Iterable[ScopedMiddleware] = ()) -> None:
+        if prefix:
+            if not prefix.startswith("/"):
+                raise ValueError(f"prefix must start with '/', got {prefix!r}")
+            prefix = prefix.rstrip("/")
+        mws = tuple(middlewares)
+        for mw in mws:
+            if not callable(mw):
+                raise TypeError(f"middlewares must be callables, got {mw!r}")
         self._items: list[AbstractRouteDef] = []
+        self._prefix = prefix
+        self._middlewares = mws
+
+    @property
+    def prefix(self) -> str:
+        return self._prefix
+
+    @property
+    def middlewares(self) -> tuple[ScopedMiddleware, ...]:
+        return self._middlewares
 
     def __repr__(self) -> str:
-        return f"<RouteTableDef count={len(self._items)}>"
+        extra = f" prefix={self._prefix!r}" if self._prefix else ""
+        if self._middlewares:
+            extra += f" middlewares={len(self._middlewares)}"
+        return f"<RouteTableDef count={len(self._items)}{extra}>"
 
     @overload
     def __getitem__(self, index: int) -> AbstractRouteDef: ...
@@ -172,9 +231,19 @@ class RouteTableDef(Sequence[AbstractRouteDef]):
     def __contains__(self, item: object) -> bool:
         return item in self._items
 
+    def _path(self, path: str) -> str:
+        if not self._prefix:
+            return path
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/', got {path!r}")
+        return self._prefix + path if path != "/" else self._prefix
+
     def route(self, method: str, path: str, **kwargs: Any) -> Callable[[_H], _H]:
+        full = self._path(path)
+
         def inner(handler: _H) -> _H:
-            self._items.append(RouteDef(method, path, handler, kwargs))
+            wrapped = wrap_handler(handler, self._middlewares)
+            self._items.append(RouteDef(method, full, wrapped, kwargs))
             return handler
 
         return inner
@@ -204,4 +273,9 @@ class RouteTableDef(Sequence[AbstractRouteDef]):
         return self.route("*", path, **kwargs)
 
     def static(self, prefix: str, path: str | PathLike[str], **kwargs: Any) -> None:
-        self._items.append(StaticDef(prefix, path, kwargs))
+        if self._middlewares:
+            raise TypeError(
+                "a route group with middlewares cannot hold static routes (the static "
+                "resource has its own handler); use the application's middlewares"
+            )
+        self._items.append(StaticDef(self._path(prefix), path, kwargs))

@@ -382,6 +382,9 @@ class FileResponse(StreamResponse):
         headers[_ACCEPT_RANGES] = "bytes"
         start, count = _span(plan)
         self.content_length = count
+        # Status and headers are final: let middlewares' prepare callbacks (compression)
+        # judge the real response before the framing is chosen.
+        await self.run_prepare_callbacks(request)
         compress = self.compression and plan.encoding is None
         if not compress:
             # We frame the body ourselves (exact Content-Length, sendfile bytes included).
