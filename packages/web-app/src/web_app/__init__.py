@@ -97,6 +97,7 @@ from ._compression_middleware import (
     compression_middleware as compression_middleware,
 )
 from ._dispatcher import UrlDispatcher as UrlDispatcher
+from ._forwarded_middleware import forwarded_middleware as forwarded_middleware
 from ._keys import (
     AppKey as AppKey,
     ChainMapProxy as ChainMapProxy,

@@ -667,12 +667,16 @@ class StreamResponse(MutableMapping[str, Any]):
         if writer is None:  # pragma: no cover - only called from _start
             raise RuntimeError("compression starts at prepare()")
         self._headers[_CONTENT_ENCODING] = coding.value
-        writer.enable_compression(
-            coding.value,
-            self._compression_strategy,
-            level=self._compression_level,
-            sync_flush=self._compression_sync,
-        )
+        if self._compression_level is None and not self._compression_sync:
+            # aiohttp's writer signature: custom writers (tests' fakes) need no extras.
+            writer.enable_compression(coding.value, self._compression_strategy)
+        else:
+            writer.enable_compression(
+                coding.value,
+                self._compression_strategy,
+                level=self._compression_level,
+                sync_flush=self._compression_sync,
+            )
         # The compressed length is unknown until the end: frame with chunks instead.
         self._headers.popall(_CONTENT_LENGTH, None)
 

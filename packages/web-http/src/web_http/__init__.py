@@ -60,6 +60,14 @@ from ._multipart import (
     MultipartReader as MultipartReader,
 )
 from ._parser_base import Event as Event
+from ._proxy_headers import (
+    MAX_HOPS as MAX_HOPS,
+    check_host as check_host,
+    parse_forwarded_strict as parse_forwarded_strict,
+    parse_node as parse_node,
+    parse_x_forwarded as parse_x_forwarded,
+    parse_x_forwarded_for as parse_x_forwarded_for,
+)
 from ._ranges import parse_range as parse_range
 from ._request_parser import HttpRequestParser as HttpRequestParser
 from ._response_parser import HttpResponseParser as HttpResponseParser

@@ -85,6 +85,7 @@ from web_app import (
     UrlDispatcher as UrlDispatcher,
     View as View,
     compression_middleware as compression_middleware,
+    forwarded_middleware as forwarded_middleware,
     json_bytes_response as json_bytes_response,
     json_response as json_response,
     middleware as middleware,
