@@ -115,7 +115,8 @@ async def test_json_body(client: TestClient) -> None:
 
 async def test_cookies_are_kept_between_requests(client: TestClient) -> None:
     first = await client.get("/set")
-    assert first.cookies["session"] == "abc"
+    assert first.cookies["session"].value == "abc"
+    assert [m.key for m in client.session.cookie_jar] == ["session"]
     resp = await client.get("/get")
     assert await resp.text() == "abc"
 
@@ -152,7 +153,8 @@ async def test_client_properties(client: TestClient) -> None:
     assert client.port == client.server.port
     assert isinstance(client.app, web.Application)
     assert client.make_url("/p").port == client.port
-    assert client.session.cookies is not None
+    assert len(client.session.cookie_jar) == 0
+    assert client.transport == "socket"
 
 
 async def test_raw_server_client_has_no_app() -> None:

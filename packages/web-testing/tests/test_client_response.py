@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 import web
 from web_testing import ClientResponseError, ContentTypeError, TestClient, TestServer
@@ -58,9 +57,9 @@ async def test_status_reason_version_method(client: TestClient) -> None:
     resp = await client.get("/text")
     assert resp.status == 200
     assert resp.reason == "OK"
-    assert resp.version == "HTTP/1.1"
+    assert resp.version == (1, 1)
     assert resp.method == "GET"
-    assert isinstance(resp.raw, httpx.Response)
+    assert resp.request_info.method == "GET"
     assert repr(resp).endswith("[200 OK]>")
 
 

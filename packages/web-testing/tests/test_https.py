@@ -27,7 +27,7 @@ async def test_https_server_and_client() -> None:
     app.router.add_get("/", scheme)
     server = TestServer(app)
     await server.start_server(ssl=server_ctx)
-    async with TestClient(server, verify=client_ctx) as client:
+    async with TestClient(server, ssl=client_ctx) as client:
         assert server.scheme == "https"
         assert str(client.make_url("/")).startswith("https://127.0.0.1:")
         resp = await client.get("/")

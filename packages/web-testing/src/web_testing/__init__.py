@@ -1,11 +1,12 @@
 """web-testing: run a web application on a local port and talk to it from tests.
 
 ``TestServer`` / ``RawTestServer`` serve an application or a bare handler through the real
-runner; ``TestClient`` sends requests to one of them (httpx underneath, aiohttp's call style on
-top, websockets through the ``websockets`` library); ``make_mocked_request`` builds a real
-``web.Request`` for unit-testing a handler without a socket. The pytest plugin
-(``web_testing.pytest_plugin``) provides the ``web_client``, ``web_server`` and
-``web_raw_server`` fixtures.
+runner, on a socket or in memory; ``TestClient`` sends requests to one of them with aiohttp's
+client API (its own HTTP/1.1 client over web-http, websockets through the ``websockets``
+library's sans-IO client); ``make_mocked_request`` builds a real ``web.Request`` for
+unit-testing a handler; ``AioHTTPTestCase`` and the loop helpers serve unittest suites. The
+pytest plugin (``web_testing.pytest_plugin``) provides ``web_client``/``aiohttp_client`` and
+the other fixtures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,26 @@ from .__about__ import __version__ as __version__
 # of an environment where web-testing is installed. The names below are therefore loaded on
 # first use: a session that never touches them does not pay for importing the framework.
 if TYPE_CHECKING:
+    from ._body import FormData as FormData
     from ._client import TestClient as TestClient
+    from ._cookie_jar import CookieJar as CookieJar
+    from ._errors import (
+        ClientConnectionError as ClientConnectionError,
+        ClientError as ClientError,
+        ClientPayloadError as ClientPayloadError,
+        ClientResponseError as ClientResponseError,
+        ContentTypeError as ContentTypeError,
+        RequestInfo as RequestInfo,
+        ServerDisconnectedError as ServerDisconnectedError,
+        TooManyRedirects as TooManyRedirects,
+        WSServerHandshakeError as WSServerHandshakeError,
+    )
+    from ._loop import (
+        loop_context as loop_context,
+        setup_test_loop as setup_test_loop,
+        teardown_test_loop as teardown_test_loop,
+    )
+    from ._memory import MemoryTransport as MemoryTransport
     from ._mocked import (
         MockProtocol as MockProtocol,
         MockTransport as MockTransport,
@@ -31,15 +51,16 @@ if TYPE_CHECKING:
         get_unused_port_socket as get_unused_port_socket,
         unused_port as unused_port,
     )
-    from ._response import (
-        ClientResponse as ClientResponse,
-        ClientResponseError as ClientResponseError,
-        ContentTypeError as ContentTypeError,
-    )
+    from ._response import ClientResponse as ClientResponse
     from ._server import (
         BaseTestServer as BaseTestServer,
         RawTestServer as RawTestServer,
         TestServer as TestServer,
+    )
+    from ._session import ClientSession as ClientSession
+    from ._test_case import (
+        AioHTTPTestCase as AioHTTPTestCase,
+        unittest_run_loop as unittest_run_loop,
     )
     from ._websocket import (
         ClientWebSocket as ClientWebSocket,
@@ -48,22 +69,38 @@ if TYPE_CHECKING:
     )
 
 _WHERE = {
+    "AioHTTPTestCase": "._test_case",
     "BaseTestServer": "._server",
+    "ClientConnectionError": "._errors",
+    "ClientError": "._errors",
+    "ClientPayloadError": "._errors",
     "ClientResponse": "._response",
-    "ClientResponseError": "._response",
+    "ClientResponseError": "._errors",
+    "ClientSession": "._session",
     "ClientWebSocket": "._websocket",
-    "ContentTypeError": "._response",
+    "ContentTypeError": "._errors",
+    "CookieJar": "._cookie_jar",
+    "FormData": "._body",
+    "MemoryTransport": "._memory",
     "MockProtocol": "._mocked",
     "MockTransport": "._mocked",
     "RawTestServer": "._server",
+    "RequestInfo": "._errors",
+    "ServerDisconnectedError": "._errors",
     "TestClient": "._client",
     "TestServer": "._server",
+    "TooManyRedirects": "._errors",
     "WSMessage": "._websocket",
     "WSMessageTypeError": "._websocket",
+    "WSServerHandshakeError": "._errors",
     "get_port_socket": "._ports",
     "get_unused_port_socket": "._ports",
+    "loop_context": "._loop",
     "make_mocked_coro": "._mocked",
     "make_mocked_request": "._mocked",
+    "setup_test_loop": "._loop",
+    "teardown_test_loop": "._loop",
+    "unittest_run_loop": "._test_case",
     "unused_port": "._ports",
 }
 
@@ -82,22 +119,38 @@ def __dir__() -> list[str]:
 
 
 __all__ = (
+    "AioHTTPTestCase",
     "BaseTestServer",
+    "ClientConnectionError",
+    "ClientError",
+    "ClientPayloadError",
     "ClientResponse",
     "ClientResponseError",
+    "ClientSession",
     "ClientWebSocket",
     "ContentTypeError",
+    "CookieJar",
+    "FormData",
+    "MemoryTransport",
     "MockProtocol",
     "MockTransport",
     "RawTestServer",
+    "RequestInfo",
+    "ServerDisconnectedError",
     "TestClient",
     "TestServer",
+    "TooManyRedirects",
     "WSMessage",
     "WSMessageTypeError",
+    "WSServerHandshakeError",
     "__version__",
     "get_port_socket",
     "get_unused_port_socket",
+    "loop_context",
     "make_mocked_coro",
     "make_mocked_request",
+    "setup_test_loop",
+    "teardown_test_loop",
+    "unittest_run_loop",
     "unused_port",
 )

@@ -1,33 +1,30 @@
-"""``TestClient``: an httpx client bound to one test server, with aiohttp's call style.
+"""``TestClient``: aiohttp's test client API, bound to one test server.
 
 ``await client.get("/")`` and ``async with client.get("/") as resp`` both work, as in aiohttp;
-requests take paths (the server's address is filled in) and aiohttp's argument names
-(``data=`` bytes or text as the body, ``allow_redirects=``), translated to httpx's.
+requests take paths (the server's address is filled in) and aiohttp's arguments. Requests go
+through :class:`ClientSession` over TCP, or through the in-memory transport when the server
+was made with ``transport="memory"``; the calls and the responses are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Coroutine, Generator, Iterable, Mapping
+from collections.abc import Coroutine, Generator, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-import httpx
 import web
-from websockets.asyncio.client import connect as ws_connect
-from websockets.typing import Origin, Subprotocol
 from yarl import URL
 
+from ._connection import ClientConnection
+from ._cookie_jar import CookieJar
 from ._response import ClientResponse
 from ._server import BaseTestServer, TestServer
+from ._session import ClientSession, Connector, SocketConnector
 from ._websocket import ClientWebSocket
 
 __all__ = ("TestClient",)
 
 _T = TypeVar("_T", ClientResponse, ClientWebSocket)
-
-#: httpx's 5 s default is too short for a slow handler under a loaded CI machine; a stuck test
-#: still ends (aiohttp's client waits 5 minutes).
-DEFAULT_TIMEOUT = httpx.Timeout(60.0)
 
 
 class _ContextManager(Generic[_T]):
@@ -62,54 +59,56 @@ class _ContextManager(Generic[_T]):
             result.release()
 
 
-def _translate(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """aiohttp's request arguments in httpx's spelling."""
-    if "allow_redirects" in kwargs:
-        kwargs["follow_redirects"] = kwargs.pop("allow_redirects")
-    if "data" in kwargs:
-        data = kwargs["data"]
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            kwargs["content"] = bytes(kwargs.pop("data"))
-        elif isinstance(data, str):
-            kwargs["content"] = kwargs.pop("data").encode("utf-8")
-        elif data is None:
-            del kwargs["data"]
-        elif isinstance(data, AsyncIterable) or (
-            isinstance(data, Iterable) and not isinstance(data, (Mapping, list, tuple))
-        ):
-            kwargs["content"] = kwargs.pop("data")  # a generator: a streamed (chunked) body
-        elif isinstance(data, (list, tuple)):
-            kwargs["data"] = _pairs_to_form(data)
-    return kwargs
+class _MemoryConnector(Connector):
+    """Connections to one in-memory test server; any other origin is unreachable."""
 
+    def __init__(self, server: BaseTestServer) -> None:
+        self._server = server
+        super().__init__(self._connect)
 
-def _pairs_to_form(pairs: list[Any] | tuple[Any, ...]) -> dict[str, list[str]]:
-    """aiohttp takes form fields as (name, value) pairs; httpx as a dict of lists."""
-    form: dict[str, list[str]] = {}
-    for name, value in pairs:
-        form.setdefault(str(name), []).append(str(value))
-    return form
+    async def _connect(self, url: URL, ssl: object) -> ClientConnection:
+        root = self._server.make_url("/")
+        if (url.scheme, url.raw_host, url.port) != (root.scheme, root.raw_host, root.port):
+            raise ValueError(
+                f"{url} is not on the in-memory test server ({root}); only it can be reached"
+            )
+        conn = ClientConnection()
+        self._server.connect_in_memory(conn)
+        return conn
 
 
 class TestClient:
     """Requests to one :class:`BaseTestServer`; ``close()`` also closes the server.
 
-    ``kwargs`` go to ``httpx.AsyncClient`` (``headers``, ``cookies``, ``timeout``,
-    ``verify`` for an HTTPS test server ...). Redirects are followed by default, as in aiohttp;
-    cookies the server sets are kept and sent back.
+    ``kwargs`` are aiohttp's ``ClientSession`` options: ``headers``, ``cookies``,
+    ``cookie_jar``, ``auto_decompress``, ``raise_for_status``, ``timeout`` (seconds or an
+    object with ``total``), ``skip_auto_headers``, and ``ssl`` (an ``ssl.SSLContext``, or
+    ``False`` to skip verification) for an HTTPS test server. Redirects are followed and
+    cookies kept, as in aiohttp; the jar accepts cookies from IP addresses (``unsafe``).
     """
 
     __test__ = False  # a class named Test* that pytest must not collect
 
-    def __init__(self, server: BaseTestServer, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        server: BaseTestServer,
+        *,
+        cookie_jar: CookieJar | None = None,
+        ssl: Any = None,
+        loop: Any = None,  # aiohttp's deprecated argument, ignored
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(server, BaseTestServer):
             raise TypeError(f"server must be a TestServer or RawTestServer, got {server!r}")
         self._server = server
-        kwargs.pop("loop", None)  # aiohttp's deprecated argument
-        kwargs.setdefault("follow_redirects", True)
-        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
-        kwargs.setdefault("trust_env", False)  # no proxy from the environment for 127.0.0.1
-        self._session = httpx.AsyncClient(**kwargs)
+        connector: Connector
+        if server.transport == "memory":
+            connector = _MemoryConnector(server)
+        else:
+            connector = SocketConnector(ssl=ssl)
+        self._session = ClientSession(
+            connector, cookie_jar=cookie_jar if cookie_jar is not None else CookieJar(), **kwargs
+        )
         self._websockets: list[ClientWebSocket] = []
         self._closed = False
 
@@ -134,8 +133,13 @@ class TestClient:
         return self._server.port
 
     @property
-    def session(self) -> httpx.AsyncClient:
-        """The httpx client (its cookie jar is ``session.cookies``)."""
+    def transport(self) -> str:
+        """``"socket"`` or ``"memory"``: how this client reaches its server."""
+        return self._server.transport
+
+    @property
+    def session(self) -> ClientSession:
+        """The client session (``session.cookie_jar`` holds the cookies kept)."""
         return self._session
 
     @property
@@ -148,14 +152,18 @@ class TestClient:
     async def _request(self, method: str, path: str | URL, **kwargs: Any) -> ClientResponse:
         if self._closed:
             raise RuntimeError("the test client is closed")
-        url = str(self._server.make_url(path))
-        response = await self._session.request(method, url, **_translate(kwargs))
-        return ClientResponse(response)
+        return await self._session.request(method, self._server.make_url(path), **kwargs)
 
     def request(
         self, method: str, path: str | URL, **kwargs: Any
     ) -> _ContextManager[ClientResponse]:
-        """Send ``method path``; the response's body is read before it is returned."""
+        """Send ``method path``; the response comes back after its head (body in ``content``).
+
+        aiohttp's request arguments: ``params``, ``data`` (bytes, str, a form dict or pairs,
+        ``FormData``, an open file, an async iterable), ``json``, ``headers``, ``cookies``,
+        ``allow_redirects``, ``max_redirects``, ``raise_for_status``, ``chunked``,
+        ``expect100``, ``timeout``, ``ssl``, ``skip_auto_headers``.
+        """
         return _ContextManager(self._request(method, path, **kwargs))
 
     def get(self, path: str | URL, **kwargs: Any) -> _ContextManager[ClientResponse]:
@@ -187,14 +195,14 @@ class TestClient:
         headers: Mapping[str, str] | None = None,
         origin: str | None = None,
         max_msg_size: int = 4 * 1024 * 1024,
-        compress: bool = False,
+        compress: int | bool = False,
         timeout: float | None = 10.0,
-        **kwargs: Any,
+        ssl: Any = None,
     ) -> _ContextManager[ClientWebSocket]:
         """Open a websocket to ``path`` (``ws://`` or ``wss://`` after the server's scheme).
 
-        ``protocols`` are offered subprotocols, ``compress`` offers permessage-deflate; other
-        keyword arguments go to ``websockets.asyncio.client.connect`` (``ssl=`` for wss).
+        ``protocols`` are offered subprotocols, ``compress`` offers permessage-deflate; the
+        session's cookies and default headers are sent with the handshake.
         """
         return _ContextManager(
             self._ws_connect(
@@ -203,9 +211,9 @@ class TestClient:
                 headers=headers,
                 origin=origin,
                 max_msg_size=max_msg_size,
-                compress=compress,
+                compress=bool(compress),
                 timeout=timeout,
-                **kwargs,
+                ssl=ssl,
             )
         )
 
@@ -219,37 +227,42 @@ class TestClient:
         max_msg_size: int,
         compress: bool,
         timeout: float | None,
-        **kwargs: Any,
+        ssl: Any,
     ) -> ClientWebSocket:
         if self._closed:
             raise RuntimeError("the test client is closed")
         url = self._server.make_url(path)
-        url = url.with_scheme("wss" if url.scheme == "https" else "ws")
-        conn = await ws_connect(
-            str(url),
-            subprotocols=[Subprotocol(p) for p in protocols] or None,
-            additional_headers=dict(headers) if headers else None,
-            origin=Origin(origin) if origin is not None else None,
-            compression="deflate" if compress else None,
-            max_size=max_msg_size or None,
-            open_timeout=timeout,
-            ping_interval=None,  # aiohttp's client does not ping unless asked (heartbeat)
-            proxy=None,
-            **kwargs,
+        fields = list(self._session.headers.items())
+        if headers:
+            fields += list(headers.items())
+        cookies = self._session.cookie_jar.filter_cookies(url)
+        if cookies:
+            pairs = (f"{m.key}={m.coded_value}" for m in cookies.values())
+            fields.append(("Cookie", "; ".join(pairs)))
+        conn = await self._session.connector.acquire(url, ssl)
+        ws_url = url.with_scheme("wss" if url.scheme == "https" else "ws")
+        ws = await ClientWebSocket.connect(
+            conn,
+            ws_url,
+            protocols=protocols,
+            headers=fields,
+            origin=origin,
+            max_msg_size=max_msg_size,
+            compress=compress,
+            timeout=timeout,
         )
-        ws = ClientWebSocket(conn)
         self._websockets.append(ws)
         return ws
 
     async def close(self) -> None:
-        """Close open websockets, the httpx client and the server (idempotent)."""
+        """Close open websockets, the connections and the server (idempotent)."""
         if self._closed:
             return
         self._closed = True
         for ws in self._websockets:
             await ws.close()
         self._websockets.clear()
-        await self._session.aclose()
+        await self._session.close()
         await self._server.close()
 
     def __enter__(self) -> None:

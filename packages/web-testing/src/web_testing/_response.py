@@ -1,9 +1,10 @@
-"""``ClientResponse``: an httpx response with aiohttp's client-response conveniences.
+"""``ClientResponse``: one response of the test client, with aiohttp's ``ClientResponse`` API.
 
-Tests written for aiohttp read ``resp.status`` and ``await resp.text()``; httpx spells these
-``status_code`` and ``.text``. The wrapper keeps the httpx object (``resp.raw``) and adds the
-aiohttp names, so such tests run unchanged. The body is already read when the wrapper is made:
-the awaitable readers only keep aiohttp's calling convention.
+The head is parsed when the response is returned; the body arrives in ``content`` (a
+flow-controlled ``StreamReader``: ``await resp.content.read(n)``, ``readline()``,
+``iter_chunked(n)`` ...) and ``read()``/``text()``/``json()`` read all of it, once.
+Headers are a case-insensitive multidict (``headers.getall(name)``), ``cookies`` a
+``SimpleCookie`` of the morsels this response set.
 """
 
 from __future__ import annotations
@@ -11,30 +12,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Generator
+from http.cookies import CookieError, SimpleCookie
 from types import TracebackType
 from typing import Any
 
-import httpx
+from multidict import CIMultiDictProxy
+from web_http import HttpVersion, ResponseHead, StreamReader, parse_content_type
 from yarl import URL
 
-__all__ = ("ClientResponse", "ClientResponseError", "ContentTypeError")
+from ._errors import ClientResponseError, ContentTypeError, RequestInfo
+
+__all__ = ("ClientResponse",)
 
 # application/json and application/<anything>+json (RFC 6839 structured syntax suffix)
 _JSON_RE = re.compile(r"^application/(?:[\w.+-]+?\+)?json$")
-
-
-class ClientResponseError(Exception):
-    """``raise_for_status()`` found a 4xx/5xx status."""
-
-    def __init__(self, status: int, message: str, headers: httpx.Headers) -> None:
-        super().__init__(f"{status}, message={message!r}")
-        self.status = status
-        self.message = message
-        self.headers = headers
-
-
-class ContentTypeError(ClientResponseError, ValueError):
-    """``json()`` was asked to parse a body whose Content-Type is not the expected one."""
 
 
 class _Done:
@@ -51,93 +42,100 @@ _DONE = _Done()
 
 
 class ClientResponse:
-    """A finished response of the test client."""
+    """A response: status and headers now, the body from ``content`` or the readers."""
 
-    __slots__ = ("_released", "_response")
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
+    def __init__(
+        self,
+        head: ResponseHead,
+        content: StreamReader,
+        *,
+        method: str,
+        url: URL,
+        request_info: RequestInfo,
+        history: tuple[ClientResponse, ...] = (),
+        on_release: Callable[[], None] | None = None,
+    ) -> None:
+        self._head = head
+        self.content = content
+        self.method = method
+        self.url = url
+        self.real_url = url
+        self.request_info = request_info
+        self.history = history
+        self._body: bytes | None = None
+        self._on_release = on_release
         self._released = False
-
-    @property
-    def raw(self) -> httpx.Response:
-        """The httpx response underneath."""
-        return self._response
+        cookies: SimpleCookie = SimpleCookie()
+        for value in head.headers.getall("Set-Cookie", ()):
+            try:
+                cookies.load(value)
+            except CookieError:
+                pass  # aiohttp skips what it cannot parse, too
+        self.cookies = cookies
 
     @property
     def status(self) -> int:
-        return self._response.status_code
+        return self._head.status
 
     @property
     def reason(self) -> str:
-        return self._response.reason_phrase
+        return self._head.reason
 
     @property
     def ok(self) -> bool:
-        return self._response.status_code < 400
+        return self._head.status < 400
 
     @property
-    def headers(self) -> httpx.Headers:
-        """Case-insensitive; ``headers.get_list(name)`` gives every value of a repeated field."""
-        return self._response.headers
+    def headers(self) -> CIMultiDictProxy[str]:
+        return self._head.headers
 
     @property
-    def method(self) -> str:
-        return self._response.request.method
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        return self._head.raw_headers
 
     @property
-    def url(self) -> URL:
-        return URL(str(self._response.url))
-
-    @property
-    def version(self) -> str:
-        """The HTTP version of the status line, e.g. ``"HTTP/1.1"``."""
-        return self._response.http_version
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        """Cookies set by this response (the client's jar keeps them for later requests)."""
-        return self._response.cookies
-
-    @property
-    def history(self) -> tuple[ClientResponse, ...]:
-        """The redirect responses followed to reach this one, oldest first."""
-        return tuple(ClientResponse(r) for r in self._response.history)
+    def version(self) -> HttpVersion:
+        return self._head.version
 
     @property
     def content_type(self) -> str:
         """The media type without parameters; application/octet-stream when absent."""
-        value: str | None = self._response.headers.get("content-type")
+        value = self._head.headers.get("Content-Type")
         if not value:
             return "application/octet-stream"
-        return value.split(";", 1)[0].strip().lower()
+        return parse_content_type(value)[0]
 
     @property
     def charset(self) -> str | None:
-        value: str = self._response.headers.get("content-type", "")
-        for param in value.split(";")[1:]:
-            name, _, val = param.partition("=")
-            if name.strip().lower() == "charset":
-                return val.strip().strip('"').lower() or None
-        return None
+        value = self._head.headers.get("Content-Type")
+        if not value:
+            return None
+        return parse_content_type(value)[1].get("charset") or None
 
     @property
     def content_length(self) -> int | None:
-        value = self._response.headers.get("content-length")
+        value = self._head.headers.get("Content-Length")
         return int(value) if value is not None and value.isdigit() else None
 
     @property
     def closed(self) -> bool:
-        """True once released (the body itself is always read already)."""
         return self._released
 
+    def get_encoding(self) -> str:
+        """The charset for ``text()``: the declared one, else UTF-8."""
+        return self.charset or "utf-8"
+
     async def read(self) -> bytes:
-        """The body, decoded from its Content-Encoding (gzip, deflate, br)."""
-        return self._response.content
+        """The whole body (decoded from its Content-Encoding); cached for later calls."""
+        if self._body is None:
+            self._body = await self.content.read()
+            self.release()
+        return self._body
 
     async def text(self, encoding: str | None = None, errors: str = "strict") -> str:
         """The body as text: ``encoding``, else the response charset, else UTF-8."""
-        return self._response.content.decode(encoding or self.charset or "utf-8", errors)
+        body = await self.read()
+        return body.decode(encoding or self.get_encoding(), errors)
 
     async def json(
         self,
@@ -151,34 +149,51 @@ class ClientResponse:
         With ``content_type`` set (the default), a response of another media type raises
         :class:`ContentTypeError` instead of a confusing decode error; ``None`` skips the check.
         """
+        body = await self.read()
         if content_type is not None:
             actual = self.content_type
             expected = content_type.lower()
-            matches = (
-                _JSON_RE.match(actual) is not None if expected == "application/json" else False
-            ) or expected in actual
+            if expected == "application/json":
+                matches = _JSON_RE.match(actual) is not None
+            else:
+                matches = expected in actual
             if not matches:
                 raise ContentTypeError(
-                    self.status,
-                    f"Attempt to decode JSON with unexpected mimetype: {actual}",
-                    self.headers,
+                    self.request_info,
+                    self.history,
+                    status=self.status,
+                    message=f"Attempt to decode JSON with unexpected mimetype: {actual}",
+                    headers=self.headers,
                 )
-        text = await self.text(encoding=encoding)
+        text = body.decode(encoding or self.get_encoding())
         if not text.strip():
             return None
         return loads(text)
 
     def raise_for_status(self) -> None:
         if self.status >= 400:
-            raise ClientResponseError(self.status, self.reason, self.headers)
+            self.release()
+            raise ClientResponseError(
+                self.request_info,
+                self.history,
+                status=self.status,
+                message=self.reason,
+                headers=self.headers,
+            )
 
     def release(self) -> _Done:
-        """Give the connection back (the body is already read); awaiting is optional."""
-        self._released = True
+        """Done with the response (a connection with an unread body is not reused)."""
+        if not self._released:
+            self._released = True
+            if self._on_release is not None:
+                self._on_release()
         return _DONE
 
     def close(self) -> None:
-        self._released = True
+        self.release()
+
+    async def wait_for_close(self) -> None:
+        self.release()
 
     async def __aenter__(self) -> ClientResponse:
         return self

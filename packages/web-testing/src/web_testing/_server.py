@@ -1,8 +1,10 @@
-"""Test servers: an application or a bare handler served on a free local port.
+"""Test servers: an application or a bare handler served on a free local port, or in memory.
 
-Both run through the public runner API (``AppRunner`` / ``ServerRunner`` and a ``SockSite``
-over a socket bound here), so a test exercises the same code path as ``run_app``: startup and
-cleanup signals, the real protocol, real sockets.
+Both run through the public runner API (``AppRunner`` / ``ServerRunner``), so a test exercises
+the same code path as ``run_app``: startup and cleanup signals, the real protocol. With
+``transport="socket"`` (the default) a ``SockSite`` listens on a socket bound here; with
+``transport="memory"`` nothing listens and the test client connects to the runner's
+``web.Server`` through an in-memory transport (:mod:`web_testing._memory`).
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import web
 from yarl import URL
 
+from ._memory import connect_in_memory
 from ._ports import get_port_socket
 
-__all__ = ("BaseTestServer", "RawTestServer", "TestServer")
+__all__ = ("BaseTestServer", "RawTestServer", "TestServer", "Transport")
+
+Transport = Literal["socket", "memory"]
+TRANSPORTS = ("socket", "memory")
 
 SocketFactory = Callable[[str, int, socket.AddressFamily], socket.socket]
 #: Options of ``web.ServerRunner`` itself (everything else is a ``web.Server`` setting).
@@ -33,7 +39,8 @@ class BaseTestServer:
 
     ``kwargs`` given here or to :meth:`start_server` go to the runner (and from it to the
     connection settings: ``access_log``, ``keepalive_timeout``, ``max_line_size`` ...);
-    ``start_server(ssl=context)`` serves HTTPS.
+    ``start_server(ssl=context)`` serves HTTPS. ``transport="memory"`` serves without a
+    socket: only a :class:`TestClient` of this server can reach it.
     """
 
     __test__ = False  # a class named Test* that pytest must not collect
@@ -47,8 +54,12 @@ class BaseTestServer:
         port: int | None = None,
         skip_url_asserts: bool = False,
         socket_factory: SocketFactory = get_port_socket,
+        transport: Transport = "socket",
         **kwargs: Any,
     ) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport must be 'socket' or 'memory', got {transport!r}")
+        self.transport: Transport = transport
         self._loop = loop
         self.runner: web.BaseRunner | None = None
         self._root: URL | None = None
@@ -91,6 +102,12 @@ class BaseTestServer:
             raise
 
     async def _listen(self, runner: web.BaseRunner) -> None:
+        if self.transport == "memory":
+            if self._ssl is not None:
+                raise ValueError("ssl= needs a socket: the in-memory transport has no TLS")
+            self.scheme = self.scheme or "http"
+            self._root = URL(f"{self.scheme}://{self.host}")
+            return
         try:
             version = ipaddress.ip_address(self.host).version
         except ValueError:
@@ -120,6 +137,12 @@ class BaseTestServer:
         if url.absolute or str(path).startswith("//"):
             raise ValueError(f"make_url() takes a path relative to the server, got {path!r}")
         return root.join(url)
+
+    def connect_in_memory(self, client: asyncio.Protocol) -> None:
+        """Connect a client protocol to the server's protocol through memory transports."""
+        if self.transport != "memory":
+            raise RuntimeError("this test server listens on a socket; connect to its port")
+        connect_in_memory(client, self.server(), server_address=(self.host, self.port or 80))
 
     @property
     def started(self) -> bool:

@@ -1,21 +1,33 @@
-"""The test client's websocket: the ``websockets`` library behind aiohttp's client calls.
+"""The test client's websocket: the ``websockets`` library's sans-IO client, aiohttp's calls.
 
-A client that is not ours checks our server's handshake and framing honestly; the wrapper
-gives it aiohttp's ``ClientWebSocketResponse`` vocabulary (``send_str``, ``receive_json``,
-messages with a ``type``) so aiohttp-style tests read the same.
+A client protocol that is not ours checks our server's handshake and framing honestly; being
+sans-IO, it runs over whatever connection the test client has (TCP or in memory). The
+wrapper gives it aiohttp's ``ClientWebSocketResponse`` vocabulary (``send_str``,
+``receive_json``, messages with a ``type``, ``async for msg in ws``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, NamedTuple
 
 import web
-from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidStatus
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.protocol import State
+from websockets.typing import Origin, Subprotocol
+from websockets.uri import parse_uri
+from yarl import URL
+
+from ._connection import ClientConnection
+from ._errors import ServerDisconnectedError, WSServerHandshakeError
 
 __all__ = ("ClientWebSocket", "WSMessage", "WSMessageTypeError")
 
@@ -40,70 +52,229 @@ class WSMessageTypeError(TypeError):
     """``receive_str``/``receive_bytes`` got a message of another type."""
 
 
+_CLOSED = WSMessage(web.WSMsgType.CLOSED, None)
+
+
 class ClientWebSocket:
     """An open client websocket to the test server (``TestClient.ws_connect``)."""
 
-    __slots__ = ("_close_reported", "_conn")
-
-    def __init__(self, conn: ClientConnection) -> None:
+    def __init__(self, conn: ClientConnection, protocol: ClientProtocol) -> None:
         self._conn = conn
+        self._proto = protocol
+        loop = asyncio.get_running_loop()
+        self._handshake: asyncio.Future[Response] = loop.create_future()
+        self._messages: deque[WSMessage] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._close_frame: asyncio.Future[None] = loop.create_future()
+        self._fragments: list[bytes] = []
+        self._fragment_type = Opcode.TEXT
+        self._closed = False
         self._close_reported = False
+        self._exception: BaseException | None = None
+        conn.use_raw(self._on_data, self._on_lost)
 
-    @property
-    def connection(self) -> ClientConnection:
-        """The ``websockets`` connection underneath."""
-        return self._conn
+    @classmethod
+    async def connect(
+        cls,
+        conn: ClientConnection,
+        url: URL,
+        *,
+        protocols: Iterable[str],
+        headers: Iterable[tuple[str, str]],
+        origin: str | None,
+        max_msg_size: int,
+        compress: bool,
+        timeout: float | None,
+    ) -> ClientWebSocket:
+        protocol = ClientProtocol(
+            parse_uri(str(url)),
+            origin=Origin(origin) if origin is not None else None,
+            extensions=[ClientPerMessageDeflateFactory()] if compress else None,
+            subprotocols=[Subprotocol(p) for p in protocols] or None,
+            max_size=max_msg_size or None,
+        )
+        ws = cls(conn, protocol)
+        request = protocol.connect()
+        for name, value in headers:
+            request.headers[name] = value
+        protocol.send_request(request)
+        ws._flush()
+        try:
+            response = await asyncio.wait_for(asyncio.shield(ws._handshake), timeout)
+        except BaseException:
+            conn.close()
+            raise
+        if protocol.handshake_exc is not None:
+            conn.close()
+            exc = protocol.handshake_exc
+            status = exc.response.status_code if isinstance(exc, InvalidStatus) else 0
+            raise WSServerHandshakeError(
+                None, status=status or response.status_code, message=str(exc)
+            ) from exc
+        return ws
+
+    # ---------------------------------------------------------------- connection events
+
+    def _on_data(self, data: bytes) -> None:
+        self._proto.receive_data(data)
+        self._process()
+
+    def _on_lost(self, exc: BaseException | None) -> None:
+        self._proto.receive_eof()
+        self._process()
+        self._closed = True
+        if not self._handshake.done():
+            self._handshake.set_exception(ServerDisconnectedError())
+        if not self._close_frame.done():
+            self._close_frame.set_result(None)
+        if self._proto.close_rcvd is None:
+            error = exc or ServerDisconnectedError("connection closed without a close frame")
+            self._exception = error
+            self._push(WSMessage(web.WSMsgType.ERROR, error))
+        self._wake()
+
+    def _process(self) -> None:
+        for event in self._proto.events_received():
+            if isinstance(event, Response):
+                if not self._handshake.done():
+                    self._handshake.set_result(event)
+            elif isinstance(event, Frame):
+                self._on_frame(event)
+        self._flush()
+
+    def _on_frame(self, frame: Frame) -> None:
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            self._fragment_type = opcode
+            self._fragments = [bytes(frame.data)]
+        elif opcode is Opcode.CONT:
+            self._fragments.append(bytes(frame.data))
+        elif opcode is Opcode.CLOSE:
+            self._closed = True
+            close = self._proto.close_rcvd
+            code = close.code if close is not None else 1005
+            reason = close.reason if close is not None else ""
+            self._push(WSMessage(web.WSMsgType.CLOSE, code, reason))
+            if not self._close_frame.done():
+                self._close_frame.set_result(None)
+            return
+        else:
+            return  # PING (websockets answers it) or PONG
+        if not frame.fin:
+            return
+        data = b"".join(self._fragments)
+        self._fragments = []
+        if self._fragment_type is Opcode.TEXT:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self._proto.fail(1007, "invalid UTF-8 in a text message")
+                self._exception = exc
+                self._push(WSMessage(web.WSMsgType.ERROR, exc))
+                return
+            self._push(WSMessage(web.WSMsgType.TEXT, text))
+        else:
+            self._push(WSMessage(web.WSMsgType.BINARY, data))
+
+    def _push(self, msg: WSMessage) -> None:
+        self._messages.append(msg)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        self._waiter = None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _flush(self) -> None:
+        for data in self._proto.data_to_send():
+            if data:
+                if self._conn.transport is not None:
+                    self._conn.write(data)
+            else:
+                self._conn.close()  # the protocol ends its side: close the connection
+
+    # ---------------------------------------------------------------- aiohttp's API
 
     @property
     def protocol(self) -> str | None:
         """The subprotocol the server chose, or ``None``."""
-        return self._conn.subprotocol
+        return self._proto.subprotocol
 
     @property
     def closed(self) -> bool:
-        return self._conn.close_code is not None
+        return self._closed
 
     @property
     def close_code(self) -> int | None:
-        return self._conn.close_code
+        close = self._proto.close_rcvd
+        if close is not None:
+            return close.code
+        return 1006 if self._closed and self._conn.lost else None
 
     @property
     def close_reason(self) -> str | None:
-        return self._conn.close_reason
+        close = self._proto.close_rcvd
+        return close.reason if close is not None else None
 
-    async def send_str(self, data: str) -> None:
+    def exception(self) -> BaseException | None:
+        return self._exception
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        transport = self._conn.transport
+        return default if transport is None else transport.get_extra_info(name, default)
+
+    def _check_open(self) -> None:
+        if self._closed or self._proto.state is not State.OPEN:
+            raise ConnectionResetError("Cannot write to closing transport")
+
+    async def send_str(self, data: str, compress: int | None = None) -> None:
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._conn.send(data)
+        self._check_open()
+        self._proto.send_text(data.encode("utf-8"))
+        self._flush()
+        await self._conn.drain()
 
-    async def send_bytes(self, data: bytes | bytearray | memoryview) -> None:
+    async def send_bytes(
+        self, data: bytes | bytearray | memoryview, compress: int | None = None
+    ) -> None:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._conn.send(bytes(data))
+        self._check_open()
+        self._proto.send_binary(bytes(data))
+        self._flush()
+        await self._conn.drain()
 
-    async def send_json(self, data: Any, *, dumps: Callable[[Any], str] = json.dumps) -> None:
+    async def send_json(
+        self, data: Any, compress: int | None = None, *, dumps: Callable[[Any], str] = json.dumps
+    ) -> None:
         await self.send_str(dumps(data))
 
-    async def ping(self, data: bytes = b"") -> float:
-        """Send a ping and wait for its pong; returns the round-trip time in seconds."""
-        waiter = await self._conn.ping(data)
-        return await waiter
+    async def ping(self, message: bytes = b"") -> None:
+        """Send a ping (the pong is absorbed, as aiohttp's client does with autoping)."""
+        self._check_open()
+        self._proto.send_ping(bytes(message))
+        self._flush()
+
+    async def pong(self, message: bytes = b"") -> None:
+        self._check_open()
+        self._proto.send_pong(bytes(message))
+        self._flush()
 
     async def receive(self, timeout: float | None = None) -> WSMessage:
         """The next message (a TEXT, BINARY, CLOSE, CLOSED or ERROR ``WSMessage``)."""
-        if self._close_reported:
-            return WSMessage(web.WSMsgType.CLOSED, None)
-        try:
-            data = await asyncio.wait_for(self._conn.recv(), timeout)
-        except ConnectionClosed as exc:
+        while not self._messages:
+            if self._close_reported or (self._closed and self._conn.lost):
+                return _CLOSED
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            await asyncio.wait_for(waiter, timeout)
+        msg = self._messages.popleft()
+        if msg.type in (web.WSMsgType.CLOSE, web.WSMsgType.ERROR):
             self._close_reported = True
-            rcvd = exc.rcvd
-            if rcvd is None:
-                return WSMessage(web.WSMsgType.ERROR, exc)
-            return WSMessage(web.WSMsgType.CLOSE, rcvd.code, rcvd.reason)
-        if isinstance(data, str):
-            return WSMessage(web.WSMsgType.TEXT, data)
-        return WSMessage(web.WSMsgType.BINARY, data)
+            self._messages.clear()
+        return msg
 
     async def receive_str(self, *, timeout: float | None = None) -> str:
         msg = await self.receive(timeout)
@@ -125,11 +296,21 @@ class ClientWebSocket:
         return loads(await self.receive_str(timeout=timeout))
 
     async def close(self, *, code: int = 1000, message: bytes | str = b"") -> bool:
-        """Close with ``code``; False when the connection was already closed."""
-        if self.closed:
+        """Close with ``code`` and wait for the server's close frame; False if already closed."""
+        if self._closed:
+            if not self._conn.lost:
+                self._conn.close()
             return False
+        self._closed = True
         reason = message.decode("utf-8") if isinstance(message, bytes) else message
-        await self._conn.close(code, reason)
+        if self._proto.state is State.OPEN:
+            self._proto.send_close(code, reason)
+            self._flush()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._close_frame), 10.0)
+        except asyncio.TimeoutError:
+            pass
+        self._conn.close()
         return True
 
     def __aiter__(self) -> ClientWebSocket:

@@ -1,0 +1,201 @@
+"""The client side of one HTTP/1.1 connection, over a socket or the in-memory transport.
+
+``ClientConnection`` is an asyncio protocol that feeds received bytes to web-http's response
+parser and hands each response over as its head plus a flow-controlled ``StreamReader`` for
+the body (``resp.content``). A connection in *raw* mode (websockets) gives every byte to a
+callback instead. The transport underneath does not matter to it, which is what lets the
+same client code run over TCP and in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from web_http import (
+    Data,
+    EndOfMessage,
+    HttpProcessingError,
+    HttpResponseParser,
+    ResponseHead,
+    StreamReader,
+)
+
+from ._errors import ClientPayloadError, ServerDisconnectedError
+
+__all__ = ("ClientConnection",)
+
+#: Body bytes buffered before the transport is paused (low-water mark; twice it pauses).
+READ_BUFSIZE = 2**16
+
+
+class ClientConnection(asyncio.Protocol):
+    """One connection; ``request_sent`` then ``await response_head()`` per exchange."""
+
+    def __init__(self, *, auto_decompress: bool = True) -> None:
+        self._parser = HttpResponseParser(auto_decompress=auto_decompress)
+        self._loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport | None = None
+        self._head: asyncio.Future[tuple[ResponseHead, StreamReader]] | None = None
+        self._payload: StreamReader | None = None
+        self._skip_interim = False
+        self._message_done = True
+        self._keep_alive = False
+        self._raw: Callable[[bytes], None] | None = None
+        self._raw_lost: Callable[[BaseException | None], None] | None = None
+        self._paused_writing = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._reading_paused = False
+        self.lost = False
+
+    # ---------------------------------------------------------------- asyncio callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # a stream transport
+
+    def data_received(self, data: bytes) -> None:
+        raw = self._raw
+        if raw is not None:
+            raw(data)
+            return
+        for event in self._parser.feed(data):
+            cls = type(event)
+            if cls is Data:
+                if self._payload is not None:
+                    self._payload.feed_data(event.data)  # type: ignore[union-attr]
+            elif cls is ResponseHead:
+                self._on_head(event)  # type: ignore[arg-type]
+            elif cls is EndOfMessage:
+                self._on_end()
+            else:
+                self._fail(ClientPayloadError(f"Response is malformed: {event}"))
+                return
+
+    def eof_received(self) -> bool | None:
+        return None  # the transport closes; connection_lost follows
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.lost = True
+        self.transport = None
+        if self._raw_lost is not None:
+            callback, self._raw_lost, self._raw = self._raw_lost, None, None
+            callback(exc)
+        for event in self._parser.feed_eof():
+            if type(event) is EndOfMessage:
+                self._on_end()
+            elif isinstance(event, HttpProcessingError):
+                self._fail(ClientPayloadError(f"Response payload is not completed: {event}"))
+        self._fail(ServerDisconnectedError())
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(ServerDisconnectedError())
+        self._drain_waiter = None
+
+    def pause_writing(self) -> None:
+        self._paused_writing = True
+
+    def resume_writing(self) -> None:
+        self._paused_writing = False
+        waiter = self._drain_waiter
+        self._drain_waiter = None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # Flow control asked for by the body stream.
+    def pause_reading(self) -> None:
+        if self.transport is not None and not self._reading_paused:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self.transport is not None and self._reading_paused:
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    # ---------------------------------------------------------------- parsing
+
+    def _on_head(self, head: ResponseHead) -> None:
+        if 100 <= head.status < 200 and head.status != 101:
+            self._skip_interim = True  # 100 Continue and friends: the real answer follows
+            return
+        self._keep_alive = head.keep_alive
+        payload = StreamReader(self, READ_BUFSIZE, loop=self._loop)
+        self._payload = payload
+        waiter = self._head
+        self._head = None
+        if waiter is not None and not waiter.done():
+            waiter.set_result((head, payload))
+
+    def _on_end(self) -> None:
+        if self._skip_interim:
+            self._skip_interim = False
+            return
+        payload = self._payload
+        self._payload = None
+        self._message_done = True
+        if payload is not None:
+            payload.feed_eof()
+
+    def _fail(self, exc: Exception) -> None:
+        waiter = self._head
+        self._head = None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(exc)
+        payload = self._payload
+        self._payload = None
+        if payload is not None:
+            payload.set_exception(exc)
+        self._keep_alive = False
+        if self.transport is not None:
+            self.transport.close()
+
+    # ---------------------------------------------------------------- use
+
+    @property
+    def reusable(self) -> bool:
+        """True between messages of a keep-alive connection that is still open."""
+        return (
+            not self.lost
+            and self._message_done
+            and self._keep_alive
+            and self._head is None
+            and self.transport is not None
+            and not self.transport.is_closing()
+        )
+
+    def start_request(self, method: str) -> asyncio.Future[tuple[ResponseHead, StreamReader]]:
+        """Get ready for the response to a ``method`` request about to be written."""
+        if self.lost:
+            raise ServerDisconnectedError()
+        self._parser.set_request_method(method)
+        self._message_done = False
+        waiter: asyncio.Future[tuple[ResponseHead, StreamReader]] = self._loop.create_future()
+        self._head = waiter
+        return waiter
+
+    def write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            raise ServerDisconnectedError()
+        transport.write(data)
+
+    async def drain(self) -> None:
+        if self.transport is None:
+            raise ServerDisconnectedError()
+        if not self._paused_writing:
+            return
+        waiter = self._drain_waiter
+        if waiter is None:
+            waiter = self._drain_waiter = self._loop.create_future()
+        await asyncio.shield(waiter)
+
+    def use_raw(
+        self, on_data: Callable[[bytes], None], on_lost: Callable[[BaseException | None], None]
+    ) -> None:
+        """Give every further byte (and the end of the connection) to callbacks."""
+        self._raw = on_data
+        self._raw_lost = on_lost
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()

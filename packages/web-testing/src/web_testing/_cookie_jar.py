@@ -1,0 +1,186 @@
+"""The test client's cookie jar: RFC 6265 storage and matching, aiohttp's ``CookieJar`` API.
+
+The test client talks to 127.0.0.1, which browsers and aiohttp's default jar refuse cookies
+from; like aiohttp's test client the jar is ``unsafe`` (IP addresses accepted) by default.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from email.utils import parsedate_to_datetime
+from http.cookies import BaseCookie, Morsel, SimpleCookie
+from ipaddress import ip_address
+
+from yarl import URL
+
+__all__ = ("CookieJar",)
+
+CookieKey = tuple[str, str, str]  # (domain, path, name)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _default_path(url: URL) -> str:
+    """RFC 6265 5.1.4: the request path up to, not including, its last slash."""
+    path = url.raw_path
+    if not path.startswith("/") or path.count("/") == 1:
+        return "/"
+    return path[: path.rfind("/")]
+
+
+def _path_matches(request_path: str, cookie_path: str) -> bool:
+    if request_path == cookie_path:
+        return True
+    if not request_path.startswith(cookie_path):
+        return False
+    return cookie_path.endswith("/") or request_path[len(cookie_path)] == "/"
+
+
+def _domain_matches(host: str, domain: str) -> bool:
+    if host == domain:
+        return True
+    return host.endswith("." + domain) and not _is_ip(host)
+
+
+class CookieJar:
+    """Cookies kept across the requests of one client; iterate it for its morsels."""
+
+    def __init__(self, *, unsafe: bool = True, quote_cookie: bool = True) -> None:
+        self._cookies: dict[CookieKey, Morsel[str]] = {}
+        self._host_only: set[CookieKey] = set()
+        self._expires: dict[CookieKey, float] = {}
+        self._unsafe = unsafe
+        self._quote_cookie = quote_cookie
+
+    @property
+    def unsafe(self) -> bool:
+        return self._unsafe
+
+    @property
+    def quote_cookie(self) -> bool:
+        return self._quote_cookie
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._cookies)
+
+    def __iter__(self) -> Iterator[Morsel[str]]:
+        self._expire()
+        return iter(list(self._cookies.values()))
+
+    def clear(self, predicate: Callable[[Morsel[str]], bool] | None = None) -> None:
+        """Forget every cookie, or those for which ``predicate(morsel)`` is true."""
+        for key, morsel in list(self._cookies.items()):
+            if predicate is None or predicate(morsel):
+                self._forget(key)
+
+    def clear_domain(self, domain: str) -> None:
+        self.clear(lambda m: _domain_matches(m["domain"], domain))
+
+    def update_cookies(
+        self,
+        cookies: Mapping[str, str | Morsel[str]] | Iterable[tuple[str, str | Morsel[str]]],
+        response_url: URL = URL(),  # noqa: B008 - immutable
+    ) -> None:
+        """Store cookies set by ``response_url`` (or given by a test, for any host)."""
+        host = response_url.raw_host or ""
+        if host and not self._unsafe and _is_ip(host):
+            return
+        items = cookies.items() if isinstance(cookies, Mapping) else cookies
+        for name, value in items:
+            if isinstance(value, Morsel):
+                morsel: Morsel[str] = value
+            else:
+                jar: SimpleCookie = SimpleCookie()
+                jar[name] = value
+                morsel = jar[name]
+            self._store(morsel, host, response_url)
+
+    def _store(self, morsel: Morsel[str], host: str, url: URL) -> None:
+        domain = morsel["domain"].lower().lstrip(".")
+        host_only = not domain
+        if host_only:
+            domain = host
+        elif host and not _domain_matches(host, domain):
+            return  # a cookie for a domain the response does not belong to
+        path = morsel["path"]
+        if not path.startswith("/"):
+            path = _default_path(url)
+        stored: Morsel[str] = Morsel()
+        stored.set(morsel.key, morsel.value, morsel.coded_value)
+        for attr in morsel:
+            if morsel[attr]:
+                stored[attr] = morsel[attr]
+        stored["domain"] = domain
+        stored["path"] = path
+        key = (domain, path, morsel.key)
+        expires = self._expiry(morsel)
+        if expires is not None and expires <= time.time():
+            self._forget(key)  # Max-Age=0 or a past Expires: the server deletes it
+            return
+        self._cookies[key] = stored
+        if host_only:
+            self._host_only.add(key)
+        else:
+            self._host_only.discard(key)
+        if expires is None:
+            self._expires.pop(key, None)
+        else:
+            self._expires[key] = expires
+
+    @staticmethod
+    def _expiry(morsel: Morsel[str]) -> float | None:
+        max_age = morsel["max-age"]
+        if max_age:
+            try:
+                return time.time() + int(max_age)
+            except ValueError:
+                pass
+        expires = morsel["expires"]
+        if expires:
+            try:
+                return parsedate_to_datetime(expires).timestamp()
+            except (TypeError, ValueError, IndexError):
+                pass
+        return None
+
+    def _forget(self, key: CookieKey) -> None:
+        self._cookies.pop(key, None)
+        self._host_only.discard(key)
+        self._expires.pop(key, None)
+
+    def _expire(self) -> None:
+        now = time.time()
+        for key, when in list(self._expires.items()):
+            if when <= now:
+                self._forget(key)
+
+    def filter_cookies(self, request_url: URL) -> BaseCookie[str]:
+        """The cookies to send with a request to ``request_url``."""
+        self._expire()
+        found: SimpleCookie = SimpleCookie()
+        host = (request_url.raw_host or "").lower()
+        secure = request_url.scheme in ("https", "wss")
+        path = request_url.raw_path or "/"
+        # Longer paths first (RFC 6265 5.4 step 2).
+        for key in sorted(self._cookies, key=lambda k: len(k[1]), reverse=True):
+            domain, cookie_path, name = key
+            morsel = self._cookies[key]
+            if key in self._host_only:
+                if host != domain:
+                    continue
+            elif not _domain_matches(host, domain):
+                continue
+            if not _path_matches(path, cookie_path) or (morsel["secure"] and not secure):
+                continue
+            if name not in found:
+                found[name] = morsel.value
+                found[name].set(name, morsel.value, morsel.coded_value)
+        return found
