@@ -29,7 +29,7 @@ _FIELD_TYPES = (str, int, float)
 class RequestBody:
     """A body to send: its bytes (``parts``, each bytes or a file), type and length."""
 
-    __slots__ = ("_files", "_stream", "content_type", "length", "parts")
+    __slots__ = ("_files", "_stream", "_streamed", "content_type", "length", "parts")
 
     def __init__(
         self,
@@ -41,6 +41,7 @@ class RequestBody:
         self.parts = parts
         self.content_type = content_type
         self._stream = stream
+        self._streamed = stream is not None
         self._files = [p for p in parts if isinstance(p, _FilePart)]
         if stream is not None:
             self.length: int | None = None
@@ -51,7 +52,7 @@ class RequestBody:
     @property
     def replayable(self) -> bool:
         """Can it be sent again (for a 307/308 redirect)?"""
-        return self._stream is None and all(f.seekable for f in self._files)
+        return not self._streamed and all(f.seekable for f in self._files)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         stream = self._stream
@@ -127,8 +128,9 @@ def _guess_type(filename: str | None) -> str:
 
 
 def _quote(value: str) -> str:
-    """A form-data parameter value, escaped as browsers do (HTML's multipart encoding)."""
-    return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    """A form-data parameter as a quoted-string (RFC 9110 5.6.4); line breaks as browsers do."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return escaped.replace("\r", "%0D").replace("\n", "%0A")
 
 
 class FormData:

@@ -278,8 +278,8 @@ class ClientSession:
                 out[name] = value
         jar_cookies = self._cookie_jar.filter_cookies(url)
         if cookies:
-            for key, given in cookies.items():
-                jar_cookies[key] = given.value if isinstance(given, Morsel) else str(given)
+            for key, cookie in cookies.items():
+                jar_cookies[key] = cookie.value if isinstance(cookie, Morsel) else str(cookie)
         if jar_cookies and "Cookie" not in out:
             out["Cookie"] = "; ".join(f"{m.key}={m.coded_value}" for m in _morsels(jar_cookies))
         if body is not None:
@@ -332,6 +332,13 @@ class ClientSession:
                     _write_body(conn, body, out.get("Transfer-Encoding") == "chunked")
                 )
                 writer.add_done_callback(_retrieve)
+            if writer is not None:
+                # A body that fails to produce its bytes ends the request at once.
+                await asyncio.wait((waiter, writer), return_when=asyncio.FIRST_COMPLETED)
+                if writer.done() and not writer.cancelled() and not waiter.done():
+                    error = writer.exception()
+                    if error is not None:
+                        raise error
             response_head, payload = await waiter
         except BaseException:
             connector.discard(conn)
