@@ -1,4 +1,4 @@
-"""ClientResponse's aiohttp conveniences over the httpx response."""
+"""ClientResponse: aiohttp's client-response API."""
 
 from __future__ import annotations
 

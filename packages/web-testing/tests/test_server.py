@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import socket
 
-import httpx
 import pytest
 import web
-from web_testing import RawTestServer, TestServer, get_unused_port_socket, unused_port
+from web_testing import (
+    ClientSession,
+    RawTestServer,
+    TestServer,
+    get_unused_port_socket,
+    unused_port,
+)
 
 STATE = web.AppKey("state", list)
 
@@ -31,9 +36,9 @@ async def test_serves_the_app_on_a_free_port() -> None:
         assert isinstance(server.port, int) and server.port > 0
         url = server.make_url("/")
         assert str(url) == f"http://127.0.0.1:{server.port}/"
-        async with httpx.AsyncClient() as client:
+        async with ClientSession() as client:
             resp = await client.get(str(url))
-        assert resp.text == "hello"
+        assert await resp.text() == "hello"
         assert isinstance(server.server, web.Server)
         assert isinstance(server.runner, web.AppRunner)
     assert server.closed
@@ -121,9 +126,9 @@ def test_rejects_what_is_not_an_application() -> None:
 
 async def test_runner_options_reach_the_connections() -> None:
     async with TestServer(make_app(), max_line_size=100) as server:
-        async with httpx.AsyncClient() as client:
+        async with ClientSession() as client:
             resp = await client.get(str(server.make_url("/" + "a" * 200)))
-        assert resp.status_code == 414
+        assert resp.status == 414
 
 
 async def test_raw_server_serves_a_bare_handler() -> None:
@@ -132,18 +137,18 @@ async def test_raw_server_serves_a_bare_handler() -> None:
 
     async with RawTestServer(handler) as server:
         assert isinstance(server.runner, web.ServerRunner)
-        async with httpx.AsyncClient() as client:
+        async with ClientSession() as client:
             resp = await client.post(str(server.make_url("/p?q=1")))
-        assert resp.text == "POST /p?q=1"
+        assert await resp.text() == "POST /p?q=1"
 
 
 async def test_raw_server_handler_error_is_500() -> None:
     async def handler(request: web.BaseRequest) -> web.StreamResponse:
         raise RuntimeError("boom")
 
-    async with RawTestServer(handler) as server, httpx.AsyncClient() as client:
+    async with RawTestServer(handler) as server, ClientSession() as client:
         resp = await client.get(str(server.make_url("/")))
-    assert resp.status_code == 500
+    assert resp.status == 500
 
 
 def test_raw_server_needs_a_callable() -> None:
@@ -160,6 +165,6 @@ async def test_ipv6_host_is_bracketed() -> None:
         pytest.skip("no IPv6 loopback")
     async with TestServer(make_app(), host="::1") as server:
         assert str(server.make_url("/")).startswith("http://[::1]:")
-        async with httpx.AsyncClient() as client:
+        async with ClientSession() as client:
             resp = await client.get(str(server.make_url("/")))
-        assert resp.text == "hello"
+        assert await resp.text() == "hello"

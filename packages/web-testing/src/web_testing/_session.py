@@ -180,6 +180,12 @@ class ClientSession:
     async def close(self) -> None:
         await self._connector.close()
 
+    async def __aenter__(self) -> ClientSession:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
     async def request(
         self,
         method: str,
@@ -265,6 +271,8 @@ class ClientSession:
                 out.popall(name, None)
             out.extend(given)
         authority = url.raw_host or ""
+        if ":" in authority:
+            authority = f"[{authority}]"  # an IPv6 literal
         if url.explicit_port is not None:
             authority = f"{authority}:{url.explicit_port}"
         defaults = (
