@@ -178,10 +178,37 @@ async def test_post_other_method_or_type_is_empty() -> None:
     assert len(await req2.post()) == 0
 
 
-async def test_post_bad_encoding_is_400() -> None:
-    req, _ = make(b"a=%FF", {"Content-Type": "application/x-www-form-urlencoded"})
+async def test_post_is_lenient_like_aiohttp() -> None:
+    # Bad escapes stay as written, invalid UTF-8 becomes U+FFFD (aiohttp's behaviour).
+    req, _ = make(b"a=%FF&b=%zz&c=%e2%82", {"Content-Type": "application/x-www-form-urlencoded"})
+    assert list((await req.post()).items()) == [("a", "\ufffd"), ("b", "%zz"), ("c", "\ufffd")]
+
+
+async def test_post_unknown_charset_is_400() -> None:
+    ctype = {"Content-Type": "application/x-www-form-urlencoded; charset=no-such"}
+    req, _ = make(b"a=1", ctype)
     with pytest.raises(HTTPBadRequest):
         await req.post()
+
+
+async def test_post_too_many_fields_is_413() -> None:
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    req, _ = make(b"a=1&b=2&c=3", form_type)
+    req = req.clone(client_max_fields=2)
+    assert req.client_max_fields == 2
+    with pytest.raises(HTTPRequestEntityTooLarge) as info:
+        await req.post()
+    assert info.value.text == "Maximum number of form fields 2 exceeded."
+    req, _ = make(b"a=1&b=2", form_type)
+    assert len(await req.clone(client_max_fields=2).post()) == 2
+    req, _ = make(b"&".join(b"k=v" for _ in range(1500)), form_type)
+    assert len(await req.clone(client_max_fields=0).post()) == 1500
+
+
+async def test_client_max_size_none_is_unlimited() -> None:
+    req, _ = make(b"x" * 5000, client_max_size=None)  # type: ignore[arg-type]
+    assert len(await req.read()) == 5000
+    assert req.client_max_size is None
 
 
 async def test_post_over_limit_is_413() -> None:

@@ -32,7 +32,9 @@ def form_body(parts: list[tuple[str, str, bytes]]) -> bytes:
     return out + f"--{BOUNDARY}--\r\n".encode()
 
 
-def make(body: bytes, *, client_max_size: int = 1024**2) -> BaseRequest:
+def make(
+    body: bytes, *, client_max_size: int | None = 1024**2, client_max_fields: int = 1000
+) -> BaseRequest:
     hdrs = CIMultiDict({"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
     head = RequestHead(
         "POST", "/", HttpVersion11, CIMultiDictProxy(hdrs), (), True, False, False,
@@ -49,6 +51,7 @@ def make(body: bytes, *, client_max_size: int = 1024**2) -> BaseRequest:
         cast(Any, None),
         asyncio.get_running_loop(),
         client_max_size=client_max_size,
+        client_max_fields=client_max_fields,
     )
 
 
@@ -112,3 +115,79 @@ async def test_bad_charset_is_400() -> None:
     body = form_body([('form-data; name="t"', "text/plain; charset=utf-8", b"\xff\xfe")])
     with pytest.raises(HTTPBadRequest):
         await make(body).post()
+
+
+async def test_empty_filename_is_a_plain_field() -> None:
+    body = form_body([('form-data; name="f"; filename=""', "application/octet-stream", b"")])
+    form = await make(body).post()
+    assert form["f"] == b""
+    body = form_body([('form-data; name="f"; filename=""', "", b"")])
+    assert (await make(body).post())["f"] == ""
+
+
+async def test_empty_multipart_body() -> None:
+    assert len(await make(b"").post()) == 0
+    assert len(await make(f"--{BOUNDARY}--\r\n".encode()).post()) == 0
+
+
+async def test_transfer_encoded_parts_are_decoded() -> None:
+    text_part = 'form-data; name="t"'
+    file_part = 'form-data; name="f"; filename="a.bin"'
+    body = form_body(
+        [
+            (text_part + "\r\nContent-Transfer-Encoding: base64", "", b"aMOpbGxv\r\n"),
+            (file_part + "\r\nContent-Transfer-Encoding: quoted-printable", "", b"a=3Db=\r\nc"),
+        ]
+    )
+    form = await make(body).post()
+    assert form["t"] == "héllo"
+    upload = form["f"]
+    assert isinstance(upload, FileField)
+    assert upload.file.read() == b"a=bc"
+    upload.file.close()
+
+
+async def test_size_counts_headers_and_encoded_bytes() -> None:
+    # 300 base64 bytes decode to 225: the raw bytes are what client_max_size bounds.
+    data = b"QUJD" * 75
+    body = form_body([('form-data; name="t"\r\nContent-Transfer-Encoding: base64', "", data)])
+    assert (await make(body, client_max_size=len(body)).post())["t"] == "ABC" * 75
+    with pytest.raises(HTTPRequestEntityTooLarge):
+        await make(body, client_max_size=250).post()
+    # Many tiny fields: their part headers alone pass the bound.
+    many = form_body([(f'form-data; name="n{i}"', "", b"") for i in range(40)])
+    with pytest.raises(HTTPRequestEntityTooLarge):
+        await make(many, client_max_size=1000).post()
+    assert len(await make(many, client_max_size=None).post()) == 40
+
+
+async def test_too_many_multipart_fields_is_413() -> None:
+    body = form_body([(f'form-data; name="n{i}"', "", b"v") for i in range(3)])
+    with pytest.raises(HTTPRequestEntityTooLarge) as info:
+        await make(body, client_max_fields=2).post()
+    assert info.value.status == 413
+    assert info.value.text == "Maximum number of form fields 2 exceeded."
+    assert len(await make(body, client_max_fields=3).post()) == 3
+
+
+async def test_charset_field() -> None:
+    body = form_body(
+        [
+            ('form-data; name="_charset_"', "", b"iso-8859-1"),
+            ('form-data; name="a"', "", "café".encode("latin-1")),
+        ]
+    )
+    assert dict(await make(body).post()) == {"a": "café"}
+
+
+async def test_multipart_part_read_over_limit_is_413() -> None:
+    body = form_body([('form-data; name="a"', "", b"x" * 500)])
+    reader = await make(body, client_max_size=100).multipart()
+    part = await reader.next()
+    assert isinstance(part, BodyPartReader)
+    with pytest.raises(HTTPRequestEntityTooLarge):
+        await part.read()
+    reader = await make(body, client_max_size=100).multipart()
+    part = await reader.next()
+    assert isinstance(part, BodyPartReader)
+    assert len(b"".join([c async for c in part.read_decoded_chunks(64)])) == 500

@@ -253,7 +253,6 @@ def test_bad_boundary_header(content_type: str) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        b"",
         b"no boundary here\r\n",
         b"--XX\r\nContent-Disposition: form-data\r\n",
         b"--XX\r\n\r\ntruncated body",
@@ -264,7 +263,6 @@ def test_bad_boundary_header(content_type: str) -> None:
         b"--XX\r\nX: y\rz\r\n\r\nx\r\n--XX--",
     ],
     ids=[
-        "empty",
         "no-start",
         "eof-in-headers",
         "truncated",

@@ -208,7 +208,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         router: BaseUrlDispatcher | None = None,
         middlewares: Iterable[Middleware] = (),
         handler_args: Mapping[str, Any] | None = None,
-        client_max_size: int = 1024**2,
+        client_max_size: int | None = 1024**2,
+        client_max_fields: int = 1000,
         loop: asyncio.AbstractEventLoop | None = None,
         debug: Any = ...,
     ) -> None:
@@ -220,8 +221,16 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
                 raise TypeError(f"router must be a UrlDispatcher, got {router!r}")
         if loop is not None:
             warnings.warn("loop argument is deprecated", DeprecationWarning, stacklevel=2)
-        if not isinstance(client_max_size, int) or client_max_size < 0:
-            raise ValueError(f"client_max_size must be a non-negative int, got {client_max_size!r}")
+        if client_max_size is not None and (
+            not isinstance(client_max_size, int) or client_max_size < 0
+        ):
+            raise ValueError(
+                f"client_max_size must be a non-negative int or None, got {client_max_size!r}"
+            )
+        if not isinstance(client_max_fields, int) or client_max_fields < 0:
+            raise ValueError(
+                f"client_max_fields must be a non-negative int, got {client_max_fields!r}"
+            )
         if handler_args is not None and not isinstance(handler_args, Mapping):
             raise TypeError(f"handler_args must be a mapping, got {handler_args!r}")
         self.logger = logger
@@ -230,6 +239,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._debug = debug
         self._handler_args = handler_args
         self._client_max_size = client_max_size
+        self._client_max_fields = client_max_fields
         self._middlewares: FrozenList[Middleware] = FrozenList(middlewares)
         self._state: dict[str | AppKey[Any], Any] = {}
         self._frozen = False
@@ -355,8 +365,14 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         return self._debug is not ... and bool(self._debug)
 
     @property
-    def client_max_size(self) -> int:
+    def client_max_size(self) -> int | None:
+        """Bodies larger than this answer 413 (0 or None: no bound)."""
         return self._client_max_size
+
+    @property
+    def client_max_fields(self) -> int:
+        """Forms with more fields than this answer 413 (0: no bound)."""
+        return self._client_max_fields
 
     @property
     def handler_args(self) -> Mapping[str, Any] | None:
@@ -577,6 +593,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             task,
             loop,
             client_max_size=self._client_max_size,
+            client_max_fields=self._client_max_fields,
         )
 
     async def _handle(self, request: Request) -> StreamResponse:

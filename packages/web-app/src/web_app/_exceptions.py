@@ -316,7 +316,7 @@ class HTTPRequestEntityTooLarge(HTTPClientError):
     def __init__(
         self,
         max_size: int | float,
-        actual_size: int | float,
+        actual_size: int | float = 0,
         *,
         headers: _Headers = None,
         reason: str | None = None,

@@ -14,11 +14,17 @@ from collections.abc import Callable
 from typing import BinaryIO, Final, cast
 
 from multidict import CIMultiDictProxy, MultiDict
-from web_http import BadHttpMessage, BodyPartReader, MultipartReader, parse_urlencoded
+from web_http import (
+    BadHttpMessage,
+    BodyPartReader,
+    MultipartReader,
+    StreamReader,
+    parse_urlencoded,
+)
 
 from ._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
 
-__all__ = ("FileField", "read_form", "read_multipart_form")
+__all__ = ("FileField", "FormLimits", "read_form", "read_multipart_form", "too_many_fields")
 
 _CHUNK: Final = 64 * 1024
 
@@ -40,29 +46,65 @@ class FileField:
 FormValue = str | bytes | FileField
 
 
-def read_form(data: bytes, charset: str) -> MultiDict[FormValue]:
-    """``application/x-www-form-urlencoded`` fields; 400 when malformed or not ``charset``."""
+def too_many_fields(max_fields: int) -> HTTPRequestEntityTooLarge:
+    """The 413 for a form with more than ``client_max_fields`` fields (aiohttp's text)."""
+    exc = HTTPRequestEntityTooLarge(
+        max_fields, text=f"Maximum number of form fields {max_fields} exceeded."
+    )
+    exc.force_close()
+    return exc
+
+
+def read_form(data: bytes, charset: str, max_fields: int) -> MultiDict[FormValue]:
+    """``application/x-www-form-urlencoded`` fields, decoded leniently as aiohttp does.
+
+    A bad percent-escape stays as written and bytes invalid in ``charset`` become U+FFFD;
+    an unknown charset answers 400, more than ``max_fields`` fields (when positive) 413.
+    """
     out: MultiDict[FormValue] = MultiDict()
     if not data:
         return out
     try:
-        pairs = parse_urlencoded(data, encoding=charset)
+        pairs = parse_urlencoded(data, encoding=charset, max_fields=None, strict=False)
     except BadHttpMessage as exc:
         raise HTTPBadRequest(text=str(exc)) from None
+    if 0 < max_fields < len(pairs):
+        raise too_many_fields(max_fields)
     for name, value in pairs:
         out.add(name, value)
     return out
 
 
-async def read_multipart_form(
-    reader: MultipartReader,
-    max_size: int,
-    too_large: Callable[[int], HTTPRequestEntityTooLarge],
-) -> MultiDict[FormValue]:
-    """Fields of a ``multipart/form-data`` body; parts with a filename become FileFields."""
+class FormLimits:
+    """The bounds ``post()`` applies to a multipart form (0 or None: unlimited)."""
+
+    __slots__ = ("max_fields", "max_size", "payload", "too_large")
+
+    def __init__(
+        self,
+        payload: StreamReader,
+        max_size: int | None,
+        max_fields: int,
+        too_large: Callable[[int], HTTPRequestEntityTooLarge],
+    ) -> None:
+        self.payload = payload
+        self.max_size = max_size or 0
+        self.max_fields = max_fields
+        self.too_large = too_large
+
+    def check_size(self) -> None:
+        # Raw body bytes as received: part headers, boundaries and still-encoded
+        # (base64, quoted-printable) bytes all count, as in aiohttp.
+        received = self.payload.total_bytes
+        if 0 < self.max_size < received:
+            raise self.too_large(received)
+
+
+async def read_multipart_form(reader: MultipartReader, limits: FormLimits) -> MultiDict[FormValue]:
+    """Fields of a ``multipart/form-data`` body; parts with a file name become FileFields."""
     out: MultiDict[FormValue] = MultiDict()
     try:
-        await _read_parts(reader, max_size, too_large, out)
+        await _read_parts(reader, limits, out)
     except BaseException:
         # A later part failed: do not leak the temporary files of the earlier ones.
         for value in out.values():
@@ -73,36 +115,22 @@ async def read_multipart_form(
 
 
 async def _read_parts(
-    reader: MultipartReader,
-    max_size: int,
-    too_large: Callable[[int], HTTPRequestEntityTooLarge],
-    out: MultiDict[FormValue],
+    reader: MultipartReader, limits: FormLimits, out: MultiDict[FormValue]
 ) -> None:
-    loop = asyncio.get_running_loop()
-    size = 0
     part = await reader.next()
     while part is not None:
+        limits.check_size()
+        if 0 < limits.max_fields <= len(out):
+            raise too_many_fields(limits.max_fields)
         if not isinstance(part, BodyPartReader):
             raise HTTPBadRequest(text="Nested multipart parts are not supported in a form")
         name = part.name
         if name is None:
             raise HTTPBadRequest(text="A form-data part has no name")
         ctype = part.headers.get("Content-Type")
-        if part.filename is not None:
-            tmp = cast(BinaryIO, await loop.run_in_executor(None, tempfile.TemporaryFile))
-            try:
-                chunk = await part.read_chunk(_CHUNK)
-                while chunk:
-                    chunk = part.decode(chunk)
-                    size += len(chunk)
-                    if 0 < max_size < size:
-                        raise too_large(size)
-                    await loop.run_in_executor(None, tmp.write, chunk)
-                    chunk = await part.read_chunk(_CHUNK)
-                await loop.run_in_executor(None, tmp.seek, 0)
-            except BaseException:
-                tmp.close()
-                raise
+        if part.filename:
+            # filename="" is what a browser sends for an empty file input: a plain field.
+            tmp = await _spool(part, limits)
             out.add(
                 name,
                 FileField(
@@ -114,10 +142,10 @@ async def _read_parts(
                 ),
             )
         else:
-            value: bytes = await part.read(decode=True)
-            size += len(value)
-            if 0 < max_size < size:
-                raise too_large(size)
+            value = bytearray()
+            async for chunk in part.read_decoded_chunks(_CHUNK):
+                limits.check_size()
+                value += chunk
             if ctype is None or ctype.startswith("text/"):
                 charset = part.get_charset(default="utf-8")
                 try:
@@ -127,5 +155,21 @@ async def _read_parts(
                         text=f"Form field {name!r} is not valid {charset}"
                     ) from None
             else:
-                out.add(name, value)
+                out.add(name, bytes(value))
         part = await reader.next()
+    limits.check_size()
+
+
+async def _spool(part: BodyPartReader, limits: FormLimits) -> BinaryIO:
+    """Write a file part's decoded bytes to an anonymous temporary file, off the loop."""
+    loop = asyncio.get_running_loop()
+    tmp = cast(BinaryIO, await loop.run_in_executor(None, tempfile.TemporaryFile))
+    try:
+        async for chunk in part.read_decoded_chunks(_CHUNK):
+            limits.check_size()
+            await loop.run_in_executor(None, tmp.write, chunk)
+        await loop.run_in_executor(None, tmp.seek, 0)
+    except BaseException:
+        tmp.close()
+        raise
+    return tmp

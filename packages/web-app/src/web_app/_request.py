@@ -13,6 +13,7 @@ import datetime
 import json
 import re
 import socket
+import sys
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -36,7 +37,7 @@ from web_http import (
 from yarl import URL
 
 from ._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPUnsupportedMediaType
-from ._req_body import FileField, read_form, read_multipart_form
+from ._req_body import FileField, FormLimits, read_form, read_multipart_form
 
 if TYPE_CHECKING:
     from ._protocol import RequestHandler
@@ -109,6 +110,7 @@ class BaseRequest(MutableMapping[str, Any]):
 
     __slots__ = (
         "__weakref__",
+        "_client_max_fields",
         "_client_max_size",
         "_cookies",
         "_forwarded",
@@ -138,7 +140,8 @@ class BaseRequest(MutableMapping[str, Any]):
         task: asyncio.Task[None],
         loop: asyncio.AbstractEventLoop,
         *,
-        client_max_size: int = 1024**2,
+        client_max_size: int | None = 1024**2,
+        client_max_fields: int = 1000,
         state: dict[str, Any] | None = None,
         scheme: str | None = None,
         host: str | None = None,
@@ -151,6 +154,7 @@ class BaseRequest(MutableMapping[str, Any]):
         self._task = task
         self._loop = loop
         self._client_max_size = client_max_size
+        self._client_max_fields = client_max_fields
         self._state = {} if state is None else state
         self._scheme = scheme
         self._host = host
@@ -191,8 +195,14 @@ class BaseRequest(MutableMapping[str, Any]):
         return self._loop
 
     @property
-    def client_max_size(self) -> int:
+    def client_max_size(self) -> int | None:
+        """The body size ``read()``/``post()`` accept (0 or None: unlimited)."""
         return self._client_max_size
+
+    @property
+    def client_max_fields(self) -> int:
+        """The form fields ``post()`` accepts (0: unlimited)."""
+        return self._client_max_fields
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         """``transport.get_extra_info(name, default)``; ``default`` once the link is gone."""
@@ -389,7 +399,7 @@ class BaseRequest(MutableMapping[str, Any]):
         return self.can_read_body
 
     def _too_large(self, actual: int) -> HTTPRequestEntityTooLarge:
-        exc = HTTPRequestEntityTooLarge(max_size=self._client_max_size, actual_size=actual)
+        exc = HTTPRequestEntityTooLarge(max_size=self._client_max_size or 0, actual_size=actual)
         # The rest of the body is left unread: the connection cannot be reused.
         exc.force_close()
         return exc
@@ -444,8 +454,21 @@ class BaseRequest(MutableMapping[str, Any]):
         return loads(await self.text())
 
     async def multipart(self) -> MultipartReader:
-        """A ``web_http.MultipartReader`` over the body (not stored: read it once)."""
-        return MultipartReader(self._message.headers, self._payload)
+        """A ``web_http.MultipartReader`` over the body (not stored: read it once).
+
+        Parts are streamed (``read_chunk``) without a size bound; reading a whole part
+        into memory (``part.read()``) beyond ``client_max_size`` answers 413, as in aiohttp.
+        """
+        limit = self._client_max_size
+        return MultipartReader(
+            self._message.headers,
+            self._payload,
+            client_max_size=limit or sys.maxsize,
+            max_size_error_cls=self._part_too_large,
+        )
+
+    def _part_too_large(self, limit: int) -> HTTPRequestEntityTooLarge:
+        return self._too_large(limit + 1)
 
     async def post(self) -> MultiDictProxy[str | bytes | FileField]:
         """Form fields of an urlencoded or multipart body (files as ``FileField``).
@@ -459,11 +482,12 @@ class BaseRequest(MutableMapping[str, Any]):
             post = self._post = MultiDictProxy(MultiDict())
             return post
         if self.content_type == "multipart/form-data":
-            out = await read_multipart_form(
-                await self.multipart(), self._client_max_size, self._too_large
+            limits = FormLimits(
+                self._payload, self._client_max_size, self._client_max_fields, self._too_large
             )
+            out = await read_multipart_form(await self.multipart(), limits)
         else:
-            out = read_form(await self.read(), self.charset or "utf-8")
+            out = read_form(await self.read(), self.charset or "utf-8", self._client_max_fields)
         post = self._post = MultiDictProxy(out)
         return post
 
@@ -508,7 +532,8 @@ class BaseRequest(MutableMapping[str, Any]):
         scheme: str = _SENTINEL,
         host: str = _SENTINEL,
         remote: str = _SENTINEL,
-        client_max_size: int = _SENTINEL,
+        client_max_size: int | None = _SENTINEL,
+        client_max_fields: int = _SENTINEL,
     ) -> BaseRequest:
         """A copy with some parts replaced; the body stream is shared."""
         if self._read_bytes:
@@ -536,6 +561,9 @@ class BaseRequest(MutableMapping[str, Any]):
             self._loop,
             client_max_size=(
                 self._client_max_size if client_max_size is _SENTINEL else client_max_size
+            ),
+            client_max_fields=(
+                self._client_max_fields if client_max_fields is _SENTINEL else client_max_fields
             ),
             state=self._state.copy(),
             scheme=self._scheme if scheme is _SENTINEL else scheme,

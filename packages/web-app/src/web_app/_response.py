@@ -33,6 +33,7 @@ from ._stream_response import (
     StreamResponse,
     _no_length_allowed,
 )
+from .payload import PAYLOAD_REGISTRY, LookupError as PayloadLookupError, Payload
 
 if TYPE_CHECKING:
     from ._request import BaseRequest
@@ -60,11 +61,13 @@ class Response(StreamResponse):
     _compressed_body: bytes | None = None
     _zlib_executor_size: int = DEFAULT_ZLIB_EXECUTOR_SIZE
     _zlib_executor: Executor | None = None
+    #: A body that is not bytes (a file, an async generator...): see ``web_app.payload``.
+    _payload: Payload | None = None
 
     def __init__(
         self,
         *,
-        body: bytes | bytearray | memoryview | str | None = None,
+        body: Any = None,
         status: int = 200,
         reason: str | None = None,
         text: str | None = None,
@@ -153,13 +156,16 @@ class Response(StreamResponse):
         return resp
 
     @property
-    def body(self) -> bytes | None:
-        return self._body
+    def body(self) -> bytes | Payload | None:
+        """The body: bytes, or the ``Payload`` wrapping a file, async iterable, part..."""
+        payload = self._payload
+        return self._body if payload is None else payload
 
     @body.setter
-    def body(self, body: bytes | bytearray | memoryview | str | None) -> None:
+    def body(self, body: Any) -> None:
         if self.prepared:
             raise RuntimeError("Cannot change the body after the headers have been sent")
+        self._payload = None
         if body is None:
             self._body = None
         elif isinstance(body, bytes):
@@ -171,11 +177,27 @@ class Response(StreamResponse):
                 self._write_content_type("text/plain; charset=utf-8", {})
             self._body = body.encode(self.charset or "utf-8")
         else:
-            raise TypeError(f"body must be bytes, bytearray, memoryview or str, not {body!r}")
+            self._set_payload(body)
         self._compressed_body = None
+
+    def _set_payload(self, body: Any) -> None:
+        try:
+            payload = PAYLOAD_REGISTRY.get(body)
+        except PayloadLookupError:
+            raise ValueError(f"Unsupported body type {type(body)!r}") from None
+        headers = self._headers
+        # The payload's Content-Type and other headers fill in what the response lacks.
+        for name, value in payload.headers.items():
+            if name not in headers:
+                headers[name] = value
+        self._body = None
+        self._payload = payload
 
     @property
     def text(self) -> str | None:
+        payload = self._payload
+        if payload is not None:
+            return payload.decode(self.charset or "utf-8")
         body = self._body
         if body is None:
             return None
@@ -192,6 +214,7 @@ class Response(StreamResponse):
         if self.charset is None:
             self.charset = "utf-8"
         self._body = text.encode(self.charset or "utf-8")
+        self._payload = None
         self._compressed_body = None
 
     @property
@@ -203,6 +226,8 @@ class Response(StreamResponse):
             return self._header_content_length()
         if self._compressed_body is not None:
             return len(self._compressed_body)
+        if self._payload is not None:
+            return None  # known at prepare (the payload's size), or sent chunked
         body = self._body
         return 0 if body is None else len(body)
 
@@ -220,6 +245,12 @@ class Response(StreamResponse):
             if _no_length_allowed(request.method, status):
                 headers.popall(_CONTENT_LENGTH, None)
         elif not self._chunked:
+            payload = self._payload
+            if payload is not None:
+                size = payload.size
+                if size is not None:
+                    headers[_CONTENT_LENGTH] = str(size)
+                return await StreamResponse._start(self, request)
             body = self._body
             size = 0 if body is None else len(body)
             # RFC 9110 8.6: a HEAD or 304 answer may omit the length it does not know.
@@ -257,11 +288,27 @@ class Response(StreamResponse):
     async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
         if self._eof_sent:
             return
+        payload = self._payload
+        if payload is not None:
+            await self._write_payload(payload)
+            await StreamResponse.write_eof(self, data)
+            return
         body = self._compressed_body if self._compressed_body is not None else self._body
         if self._must_be_empty_body or not body:
             await StreamResponse.write_eof(self, data)
         else:
             await StreamResponse.write_eof(self, body + bytes(data) if data else body)
+
+    async def _write_payload(self, payload: Payload) -> None:
+        if self._payload_writer is None:
+            raise RuntimeError("Response has not been started")
+        try:
+            if not self._must_be_empty_body:
+                # Through StreamResponse.write: framing, compression and the announced
+                # Content-Length bound apply to what the payload produces.
+                await payload.write_with_length(self, self._remaining)
+        finally:
+            await payload.close()
 
     def _send_fast(self, request: BaseRequest, writer: PayloadWriter) -> bool:
         """Send the whole response at once when nothing needs the general path.
@@ -348,6 +395,7 @@ _SEND_MEMBERS: Final = (
     "write",
     "write_eof",
     "_send_fast",
+    "_write_payload",
     "_add_sent_defaults",
     "_headers",
     "headers",

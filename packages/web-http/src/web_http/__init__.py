@@ -13,6 +13,7 @@ from ._accept_encoding import (
 )
 from ._content_disposition import (
     content_disposition_filename as content_disposition_filename,
+    content_disposition_header as content_disposition_header,
     parse_content_disposition as parse_content_disposition,
 )
 from ._content_type import parse_content_type as parse_content_type

@@ -5,9 +5,13 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
-__all__ = ("content_disposition_filename", "parse_content_disposition")
+__all__ = (
+    "content_disposition_filename",
+    "content_disposition_header",
+    "parse_content_disposition",
+)
 
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # A quoted value as browsers send it: they escape '"' (as %22 or \") but not '\' in
@@ -129,3 +133,44 @@ def content_disposition_filename(params: Mapping[str, str], name: str = "filenam
         decoded = _decode_ext_value(joined)
         return decoded if decoded is not None else joined
     return joined
+
+
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+# qdtext plus what a quoted-pair may carry: HTAB, SP and the visible ASCII (RFC 9110 5.6.4).
+_QUOTABLE_RE = re.compile(r"[\t\x20-\x7e]*\Z")
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def content_disposition_header(
+    disptype: str, quote_fields: bool = True, _charset: str = "utf-8", **params: str
+) -> str:
+    """Build a MIME Content-Disposition value (RFC 2183, RFC 7578 4.2), as aiohttp does.
+
+    With ``quote_fields`` a ``filename`` is percent-encoded inside quotes and any other
+    parameter that is not plain ASCII becomes an RFC 5987 ``name*=charset''...`` value;
+    without it values are only backslash-escaped (for receivers that take 8-bit names).
+    Raises ``ValueError`` for a type or parameter name that is not a token, and for a CR,
+    LF or NUL in any value (it would split the header).
+    """
+    if not disptype or not _TOKEN_CHARS.issuperset(disptype):
+        raise ValueError(f"bad content disposition type {disptype!r}")
+    pieces = [disptype]
+    for key, val in params.items():
+        if not key or not _TOKEN_CHARS.issuperset(key):
+            raise ValueError(f"bad content disposition parameter {key!r}={val!r}")
+        if "\r" in val or "\n" in val or "\x00" in val:
+            raise ValueError(f"Newline or NUL in content disposition parameter {key!r}")
+        if not quote_fields:
+            pieces.append(f"{key}={_quoted(val)}")
+        elif key.lower() == "filename":
+            pieces.append(f'{key}="{quote(val, "", encoding=_charset)}"')
+        elif _QUOTABLE_RE.match(val) is not None:
+            pieces.append(f"{key}={_quoted(val)}")
+        else:
+            pieces.append(f"{key}*={_charset}''{quote(val, '', encoding=_charset)}")
+    return "; ".join(pieces)

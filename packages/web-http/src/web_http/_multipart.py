@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import json
 import re
+import sys
 import zlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, Protocol
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._content_disposition import content_disposition_filename, parse_content_disposition
 from ._content_type import parse_content_type
-from ._errors import BadHttpMessage
+from ._errors import BadHttpMessage, PayloadTooLarge
 from ._formdata import parse_urlencoded
 
 __all__ = (
@@ -34,13 +36,21 @@ __all__ = (
 )
 
 _READ_SIZE = 2**16
+_B64_SPACE_RE = re.compile(rb"[ \t\r\n]+")
 _TOKEN_RE = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 # bchars from RFC 2046 5.1.1: 1 to 70 of them, not ending with a space.
 _BOUNDARY_RE = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]\Z")
 
 
-class MultipartError(BadHttpMessage):
-    """A malformed or over-limit multipart body (answered with 400)."""
+class MultipartError(BadHttpMessage, ValueError):
+    """A malformed or over-limit multipart body (answered with 400).
+
+    Also a ``ValueError``, as the errors of aiohttp's multipart reader are.
+    """
+
+
+def _too_large(limit: int) -> Exception:
+    return PayloadTooLarge(f"Multipart part larger than {limit} bytes", limit)
 
 
 class ReadableContent(Protocol):
@@ -125,14 +135,98 @@ def _as_proxy(headers: Mapping[str, str]) -> CIMultiDictProxy[str]:
 
 
 class _Limits:
-    __slots__ = ("max_field_size", "max_headers", "max_nesting", "max_parts", "parts")
+    __slots__ = (
+        "client_max_size",
+        "max_field_size",
+        "max_headers",
+        "max_nesting",
+        "max_parts",
+        "max_size_error_cls",
+        "parts",
+    )
 
-    def __init__(self, max_parts: int, max_field_size: int, max_headers: int, nesting: int) -> None:
+    def __init__(
+        self,
+        max_parts: int,
+        max_field_size: int,
+        max_headers: int,
+        nesting: int,
+        client_max_size: int,
+        max_size_error_cls: Callable[[int], Exception],
+    ) -> None:
         self.max_parts = max_parts
         self.max_field_size = max_field_size
         self.max_headers = max_headers
         self.max_nesting = nesting
+        self.client_max_size = client_max_size
+        self.max_size_error_cls = max_size_error_cls
         self.parts = 0
+
+
+class _PartDecoder:
+    """Incremental Content-Transfer-Encoding and Content-Encoding decoding of one part."""
+
+    __slots__ = ("_coding", "_cte", "_max", "_out", "_pending", "_zlib")
+
+    def __init__(self, cte: str, coding: str, max_size: int) -> None:
+        if cte not in ("", "binary", "8bit", "7bit", "base64", "quoted-printable"):
+            raise MultipartError(f"Unknown Content-Transfer-Encoding {cte!r}")
+        if coding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+            raise MultipartError(f"Unsupported multipart Content-Encoding {coding!r}")
+        self._cte = cte
+        self._coding = "" if coding == "identity" else coding
+        self._max = max_size
+        self._out = 0
+        self._pending = b""
+        self._zlib: Any = None
+
+    def feed(self, data: bytes) -> bytes:
+        return self._inflate(self._untransfer(data, final=False))
+
+    def flush(self) -> bytes:
+        data = self._inflate(self._untransfer(b"", final=True))
+        if self._zlib is not None:
+            try:
+                data += self._zlib.flush()
+            except zlib.error:
+                raise MultipartError(f"Invalid {self._coding} data in a multipart part") from None
+        return data
+
+    def _untransfer(self, data: bytes, *, final: bool) -> bytes:
+        cte = self._cte
+        if cte == "base64":
+            data = self._pending + _B64_SPACE_RE.sub(b"", data)
+            cut = len(data) if final else len(data) - len(data) % 4
+            self._pending = data[cut:]
+            try:
+                return base64.b64decode(data[:cut], validate=True)
+            except binascii.Error:
+                raise MultipartError("Invalid base64 in a multipart part") from None
+        if cte == "quoted-printable":
+            data = self._pending + data
+            # A soft line break or an escape may straddle reads: decode whole lines only.
+            cut = len(data) if final else data.rfind(b"\n") + 1
+            self._pending = data[cut:]
+            return binascii.a2b_qp(data[:cut])
+        return data
+
+    def _inflate(self, data: bytes) -> bytes:
+        if not self._coding or not data:
+            return data
+        if self._zlib is None:
+            if self._coding == "deflate":
+                wbits = zlib.MAX_WBITS if data[:1] == b"\x78" else -zlib.MAX_WBITS
+            else:
+                wbits = 16 + zlib.MAX_WBITS
+            self._zlib = zlib.decompressobj(wbits=wbits)
+        try:
+            out: bytes = self._zlib.decompress(data, self._max - self._out + 1)
+        except zlib.error:
+            raise MultipartError(f"Invalid {self._coding} data in a multipart part") from None
+        self._out += len(out)
+        if self._out > self._max or self._zlib.unconsumed_tail:
+            raise MultipartError("Decompressed multipart part is too large")
+        return out
 
 
 class BodyPartReader:
@@ -149,8 +243,12 @@ class BodyPartReader:
         subtype: str = "mixed",
         default_charset: str | None = None,
         max_decompress_size: int = 2**25,
+        client_max_size: int = sys.maxsize,
+        max_size_error_cls: Callable[[int], Exception] = _too_large,
     ) -> None:
         self.headers = _as_proxy(headers)
+        self._client_max_size = client_max_size
+        self._max_size_error_cls = max_size_error_cls
         self._boundary = boundary
         self._delimiter = b"\r\n" + boundary
         self._source = content if isinstance(content, _Source) else _Source(content)
@@ -206,13 +304,26 @@ class BodyPartReader:
                 raise MultipartError("Multipart body ends before the closing boundary")
 
     async def read(self, *, decode: bool = False) -> bytes:
-        """Read the whole part body (decoded per its headers when ``decode``)."""
+        """Read the whole part body (decoded per its headers when ``decode``).
+
+        A part held in memory is bounded by ``client_max_size`` (the request's, for
+        ``request.multipart()``): beyond it ``max_size_error_cls(client_max_size)`` is
+        raised, a 413. ``read_chunk`` streams without that bound.
+        """
         if self._at_eof:
             return b""
+        limit = self._client_max_size
         data = bytearray()
         while not self._at_eof:
             data += await self.read_chunk(_READ_SIZE)
-        return self.decode(bytes(data)) if decode else bytes(data)
+            if len(data) > limit:
+                raise self._max_size_error_cls(limit)
+        if not decode:
+            return bytes(data)
+        decoded = self.decode(bytes(data))
+        if len(decoded) > limit:
+            raise self._max_size_error_cls(limit)
+        return decoded
 
     async def readline(self) -> bytes:
         """Read one line of the part body (with its newline, except the last line)."""
@@ -259,35 +370,36 @@ class BodyPartReader:
         return parse_urlencoded(data, encoding=encoding or self.get_charset(default="utf-8"))
 
     def decode(self, data: bytes) -> bytes:
-        """Undo Content-Transfer-Encoding, then Content-Encoding (gzip, deflate)."""
+        """Undo Content-Transfer-Encoding, then Content-Encoding (gzip, deflate), at once."""
+        decoder = self._new_decoder()
+        return decoder.feed(data) + decoder.flush()
+
+    async def decode_iter(self, data: bytes) -> AsyncIterator[bytes]:
+        """``decode(data)`` as an async iterator (aiohttp's API for decoding in pieces)."""
+        yield self.decode(data)
+
+    async def read_decoded_chunks(self, size: int = chunk_size) -> AsyncIterator[bytes]:
+        """The rest of the part body, decoded as it streams in (the raw bytes stay bounded).
+
+        Base64 and quoted-printable input split anywhere between reads decodes the same as
+        the whole body would.
+        """
+        decoder = self._new_decoder()
+        while True:
+            chunk = await self.read_chunk(size)
+            if not chunk:
+                break
+            out = decoder.feed(chunk)
+            if out:
+                yield out
+        tail = decoder.flush()
+        if tail:
+            yield tail
+
+    def _new_decoder(self) -> _PartDecoder:
         cte = self.headers.get("Content-Transfer-Encoding", "").strip().lower()
-        if cte == "base64":
-            compact = re.sub(rb"[ \t\r\n]+", b"", data)
-            try:
-                data = base64.b64decode(compact, validate=True)
-            except binascii.Error:
-                raise MultipartError("Invalid base64 in a multipart part") from None
-        elif cte == "quoted-printable":
-            data = binascii.a2b_qp(data)
-        elif cte not in ("", "binary", "8bit", "7bit"):
-            raise MultipartError(f"Unknown Content-Transfer-Encoding {cte!r}")
         coding = self.headers.get("Content-Encoding", "").strip().lower()
-        if coding in ("", "identity"):
-            return data
-        if coding in ("gzip", "x-gzip"):
-            wbits = 16 + zlib.MAX_WBITS
-        elif coding == "deflate":
-            wbits = zlib.MAX_WBITS if data[:1] == b"\x78" else -zlib.MAX_WBITS
-        else:
-            raise MultipartError(f"Unsupported multipart Content-Encoding {coding!r}")
-        decoder = zlib.decompressobj(wbits=wbits)
-        try:
-            out = decoder.decompress(data, self._max_decompress_size + 1)
-        except zlib.error:
-            raise MultipartError(f"Invalid {coding} data in a multipart part") from None
-        if len(out) > self._max_decompress_size:
-            raise MultipartError("Decompressed multipart part is too large")
-        return out
+        return _PartDecoder(cte, coding, self._max_decompress_size)
 
     def get_charset(self, default: str) -> str:
         _, params = parse_content_type(self.headers.get("Content-Type"))
@@ -323,6 +435,8 @@ class MultipartReader:
         max_field_size: int = 8190,
         max_headers: int = 32768,
         max_nesting: int = 8,
+        client_max_size: int = sys.maxsize,
+        max_size_error_cls: Callable[[int], Exception] = _too_large,
         _parent: MultipartReader | None = None,
     ) -> None:
         self.headers = _as_proxy(headers)
@@ -336,7 +450,14 @@ class MultipartReader:
         self._boundary = ("--" + boundary).encode("ascii")
         if _parent is None:
             self._source = _Source(content)
-            self._limits = _Limits(max_parts, max_field_size, max_headers, max_nesting)
+            self._limits = _Limits(
+                max_parts,
+                max_field_size,
+                max_headers,
+                max_nesting,
+                client_max_size,
+                max_size_error_cls,
+            )
             self._depth = 0
             self._parent_boundary: bytes | None = None
         else:
@@ -347,6 +468,8 @@ class MultipartReader:
         self._at_eof = False
         self._at_bof = True
         self._last_part: MultipartReader | BodyPartReader | None = None
+        #: Set by a leading ``_charset_`` field (RFC 7578 4.6) for the parts after it.
+        self._default_charset: str | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._mimetype}>"
@@ -371,14 +494,36 @@ class MultipartReader:
         if self._last_part is not None:
             await self._last_part.release()
             self._last_part = None
-        if self._at_bof:
+        first = self._at_bof
+        if first:
             self._at_bof = False
-            await self._read_first_boundary()
+            if not await self._read_first_boundary():
+                return None
         else:
             await self._read_boundary()
         if self._at_eof:
             await self._finish_nested()
             return None
+        part = await self._next_part()
+        if first and self._mimetype == "multipart/form-data" and await self._take_charset(part):
+            return await self.next()
+        return part
+
+    async def _take_charset(self, part: MultipartReader | BodyPartReader) -> bool:
+        """Consume a first part named ``_charset_``: the default charset of later parts."""
+        if not isinstance(part, BodyPartReader) or part.name != "_charset_":
+            return False
+        raw = await part.read_chunk(64)
+        if not part.at_eof() or len(raw) > 40:
+            raise MultipartError("Invalid _charset_ field in a multipart form")
+        try:
+            charset = codecs.lookup(raw.strip().decode("ascii")).name
+        except (UnicodeDecodeError, LookupError):
+            raise MultipartError(f"Unknown _charset_ {raw[:40]!r} in a multipart form") from None
+        self._default_charset = charset
+        return True
+
+    async def _next_part(self) -> MultipartReader | BodyPartReader:
         limits = self._limits
         limits.parts += 1
         if limits.parts > limits.max_parts:
@@ -401,19 +546,33 @@ class MultipartReader:
             if self._depth + 1 >= self._limits.max_nesting:
                 raise MultipartError("Multipart parts nested too deeply")
             return type(self)(headers, self._source._content, _parent=self)
+        limits = self._limits
         return self.part_reader_cls(
-            self._boundary, headers, self._source, subtype=self._mimetype.partition("/")[2]
+            self._boundary,
+            headers,
+            self._source,
+            subtype=self._mimetype.partition("/")[2],
+            default_charset=self._default_charset,
+            client_max_size=limits.client_max_size,
+            max_size_error_cls=limits.max_size_error_cls,
         )
 
-    async def _read_first_boundary(self) -> None:
-        # Skip the preamble (bounded per line, and in total by the body itself).
+    async def _read_first_boundary(self) -> bool:
+        """Skip the preamble up to the first boundary; False for an empty top-level body."""
+        # The preamble is bounded per line, and in total by the body itself.
         limit = self._limits.max_field_size
+        empty = True
         while True:
             line = await self._source.readline(max(limit, len(self._boundary) + 4))
             if not line:
+                if empty and self._parent_boundary is None:
+                    # No bytes at all (a form with no fields, as some clients send it).
+                    self._at_eof = True
+                    return False
                 raise MultipartError(f"Could not find starting boundary {self._boundary!r}")
+            empty = False
             if self._is_boundary_line(line):
-                return
+                return True
 
     async def _read_boundary(self) -> None:
         line = await self._source.readline(len(self._boundary) + 256)
