@@ -259,7 +259,9 @@ class Response(StreamResponse):
         return await StreamResponse._start(self, request)
 
     def _has_content(self) -> bool:
-        return StreamResponse._has_content(self) and (self._chunked or bool(self._body))
+        return StreamResponse._has_content(self) and (
+            self._chunked or bool(self._body) or self._payload is not None
+        )
 
     async def _do_start_compression(self, coding: ContentCoding) -> None:
         if self._chunked or self._body is None:
