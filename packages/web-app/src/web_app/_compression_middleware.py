@@ -22,6 +22,7 @@ from ._compression import SUPPORTED_ENCODINGS
 from ._middlewares import Handler, Middleware, middleware
 from ._response import Response
 from ._stream_response import ContentCoding
+from .payload import Payload
 
 if TYPE_CHECKING:
     from ._request import BaseRequest
@@ -126,7 +127,12 @@ def compression_middleware(
             return
         if isinstance(response, Response) and not response.chunked:
             body = response.body
-            size: int | None = 0 if body is None else len(body)
+            if body is None:
+                size: int | None = 0
+            elif isinstance(body, Payload):
+                size = body.size  # None for a stream: compressed whatever its length
+            else:
+                size = len(body)
         else:
             size = response.content_length
         if size is not None and size < minimum_size:
