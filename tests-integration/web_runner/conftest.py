@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -100,3 +102,65 @@ def wait_serving() -> Callable[..., httpx.Response]:
 @pytest.fixture
 def events(events_file: Path) -> Callable[[], list[str]]:
     return lambda: read_events(events_file)
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
+    )
+
+
+@pytest.fixture(scope="module")
+def nginx() -> str:
+    found = find_nginx()
+    if found is not None:
+        return found
+    if shutil.which("apt-get") is None:
+        pytest.skip("nginx is not installed and apt-get is not available to install it")
+    if os.geteuid() != 0:
+        pytest.skip("nginx is not installed and installing it with apt-get needs root")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        done = subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "nginx"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.skip("apt-get install nginx took more than 180 s")
+    found = find_nginx()
+    if done.returncode != 0 or found is None:
+        pytest.skip(f"apt-get install nginx failed: {done.stderr.strip()[-300:]}")
+    return found
+
+
+@pytest.fixture
+def nginx_with_conf(nginx: str, tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[str]]]:
+    """Start nginx in the foreground with a config text (``{tmp}``: its private prefix)."""
+    procs: list[subprocess.Popen[str]] = []
+
+    def start(conf_text: str) -> subprocess.Popen[str]:
+        prefix = tmp_path / f"nginx{len(procs)}"
+        prefix.mkdir(exist_ok=True)
+        conf = prefix / "nginx.conf"
+        conf.write_text(conf_text.replace("{tmp}", str(prefix)))
+        proc = subprocess.Popen(
+            [nginx, "-p", str(prefix), "-c", str(conf), "-e", "stderr"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)

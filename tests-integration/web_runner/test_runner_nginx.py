@@ -6,11 +6,9 @@ nginx is installed with apt-get when missing; the test is skipped, saying why, i
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -50,65 +48,14 @@ http {{
 """
 
 
-def find_nginx() -> str | None:
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
-    )
-
-
-@pytest.fixture(scope="module")
-def nginx() -> str:
-    found = find_nginx()
-    if found is not None:
-        return found
-    if shutil.which("apt-get") is None:
-        pytest.skip("nginx is not installed and apt-get is not available to install it")
-    if os.geteuid() != 0:
-        pytest.skip("nginx is not installed and installing it with apt-get needs root")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    try:
-        done = subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "nginx"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip("apt-get install nginx took more than 180 s")
-    found = find_nginx()
-    if done.returncode != 0 or found is None:
-        pytest.skip(f"apt-get install nginx failed: {done.stderr.strip()[-300:]}")
-    return found
-
-
 @pytest.fixture
-def run_nginx(nginx: str, tmp_path: Path) -> Iterator[Callable[[str, int], subprocess.Popen[str]]]:
-    procs: list[subprocess.Popen[str]] = []
-
+def run_nginx(
+    nginx_with_conf: Callable[[str], subprocess.Popen[str]],
+) -> Callable[[str, int], subprocess.Popen[str]]:
     def start(upstream: str, port: int) -> subprocess.Popen[str]:
-        prefix = tmp_path / "nginx"
-        prefix.mkdir(exist_ok=True)
-        conf = prefix / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(tmp=prefix, upstream=upstream, port=port))
-        proc = subprocess.Popen(
-            [nginx, "-p", str(prefix), "-c", str(conf), "-e", "stderr"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        procs.append(proc)
-        return proc
+        return nginx_with_conf(NGINX_CONF.format(tmp="{tmp}", upstream=upstream, port=port))
 
-    yield start
-    for proc in procs:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGQUIT)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
+    return start
 
 
 @pytest.mark.parametrize("upstream_kind", ["unix", "tcp"])

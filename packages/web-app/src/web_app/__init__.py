@@ -77,6 +77,7 @@ from ._response import (
     json_bytes_response as json_bytes_response,
     json_response as json_response,
 )
+from ._sse import EventSourceResponse as EventSourceResponse, sse_response as sse_response
 from ._stream_response import (
     ContentCoding as ContentCoding,
     StreamResponse as StreamResponse,

@@ -120,7 +120,10 @@ def forwarded_middleware(
             node = elem.get("for")
             if node is None:
                 raise ValueError("a Forwarded element without for=")
-            fors.append(parse_node(node))
+            try:
+                fors.append(parse_node(node))
+            except ValueError:
+                raise ValueError(f"Forwarded for= is not a node: {node!r}") from None
         steps = walk(fors)
         elem = elems[-steps]
         changes = {"remote": fors[-steps]}

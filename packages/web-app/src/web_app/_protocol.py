@@ -167,6 +167,7 @@ class RequestHandler(asyncio.Protocol):
         "_idle_since",
         "_loop",
         "_manager",
+        "_on_peer_closed",
         "_parser",
         "_paused_reading",
         "_paused_writing",
@@ -213,6 +214,7 @@ class RequestHandler(asyncio.Protocol):
         self._receiving: StreamReader | None = None
         self._task: asyncio.Task[None] | None = None
         self._current_request: BaseRequest | None = None
+        self._on_peer_closed: list[Callable[[], None]] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_when = 0.0
         self._idle_since = 0.0
@@ -280,7 +282,28 @@ class RequestHandler(asyncio.Protocol):
             self._arm_timer(now + self._config.keepalive_timeout)
         self._manager.connection_made(self, transport)
 
+    def on_peer_closed(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once when the peer closes its side or the connection is lost.
+
+        For long-lived responses (server-sent events) that must stop as soon as the client
+        goes away, without waiting for a write to fail. Runs at once if that happened.
+        """
+        if self.transport is None or self._peer_eof:
+            callback()
+            return
+        if self._on_peer_closed is None:
+            self._on_peer_closed = []
+        self._on_peer_closed.append(callback)
+
+    def _peer_gone(self) -> None:
+        callbacks = self._on_peer_closed
+        if callbacks:
+            self._on_peer_closed = None
+            for callback in callbacks:
+                callback()
+
     def connection_lost(self, exc: BaseException | None) -> None:
+        self._peer_gone()
         state = self._state
         self._state = _CLOSED
         self._manager.connection_lost(self, exc)
@@ -356,6 +379,7 @@ class RequestHandler(asyncio.Protocol):
         the transport closes and the handler is cancelled.
         """
         self._peer_eof = True
+        self._peer_gone()
         if self._state is _UPGRADED:
             return None  # the upgraded reader hears of it in connection_lost
         if self._handler_cancellation or (self._state is _IDLE and not self._queue):

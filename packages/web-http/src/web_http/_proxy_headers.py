@@ -129,7 +129,10 @@ def parse_x_forwarded_for(values: Iterable[str]) -> list[str]:
     on an empty member, a non-IP member or a chain longer than :data:`MAX_HOPS`."""
     out = []
     for item in _split_list(values, "X-Forwarded-For"):
-        node = parse_node(item)
+        try:
+            node = parse_node(item)
+        except ValueError:
+            node = "_"
         if node == "unknown" or node.startswith("_"):
             raise ValueError(f"X-Forwarded-For member is not an IP address: {item!r}")
         out.append(node)

@@ -11,6 +11,7 @@ from web_app import (
     BaseRequest as BaseRequest,
     CleanupError as CleanupError,
     ContentCoding as ContentCoding,
+    EventSourceResponse as EventSourceResponse,
     FileField as FileField,
     Handler as Handler,  # typing alias, outside __all__ (see below)
     HTTPAccepted as HTTPAccepted,
@@ -90,6 +91,7 @@ from web_app import (
     json_response as json_response,
     middleware as middleware,
     normalize_path_middleware as normalize_path_middleware,
+    sse_response as sse_response,
 )
 from web_routing import (
     AbstractResource as AbstractResource,
