@@ -2,8 +2,9 @@
 
 The server end drives the framework's real ``RequestHandler`` (parser, writer, keep-alive,
 upgrades, flow control), exactly as a TCP transport would; only the kernel is skipped. Bytes
-written on one end reach the peer protocol's ``data_received`` on the next loop iteration (a
-transport never calls its protocol from inside ``write``), and both directions keep asyncio's
+written on one end reach the peer protocol's ``data_received`` (at once from a coroutine, on
+the next loop iteration from inside a protocol callback, so callbacks never nest), and both
+directions keep asyncio's
 flow-control contract: a writer whose peer stopped reading is told ``pause_writing`` once
 its undelivered bytes pass the high-water mark and ``resume_writing`` when they drain.
 """
@@ -18,6 +19,12 @@ __all__ = ("MemoryTransport", "connect_in_memory")
 #: asyncio's socket transports use 64 KiB / 16 KiB by default.
 HIGH_WATER = 64 * 1024
 LOW_WATER = 16 * 1024
+
+
+#: True while a protocol callback runs (one loop per thread): bytes written meanwhile wait
+#: for the next loop iteration, as on a socket; bytes written by a coroutine are delivered at
+#: once, which saves a loop iteration per direction without ever nesting callbacks.
+_delivering = False
 
 
 class MemoryTransport(asyncio.Transport):
@@ -94,7 +101,10 @@ class MemoryTransport(asyncio.Transport):
         if not data or self._closing or peer is None or peer._lost or peer._eof_pending:
             return  # as a socket transport: writes after close are dropped
         peer._inbound += data
-        peer._schedule()
+        if _delivering:
+            peer._schedule()  # never call a protocol from inside another one's callback
+        else:
+            peer._deliver()
         if not self._writing_paused and len(peer._inbound) > HIGH_WATER:
             self._writing_paused = True
             self._protocol.pause_writing()
@@ -130,21 +140,28 @@ class MemoryTransport(asyncio.Transport):
             self._loop.call_soon(self._deliver)
 
     def _deliver(self) -> None:
+        global _delivering
         self._scheduled = False
-        if self._lost:
+        if self._lost or _delivering:
+            if not self._lost:
+                self._schedule()
             return
-        if self._reading and self._inbound:
-            data = bytes(self._inbound)
-            self._inbound.clear()
-            self._protocol.data_received(data)
-            peer = self.peer
-            if peer is not None:
-                peer._maybe_resume_writing()
-        if self._eof_pending and not self._inbound and not self._lost:
-            self._eof_pending = False
-            keep_open = self._protocol.eof_received()
-            if not keep_open:
-                self.close()
+        _delivering = True
+        try:
+            if self._reading and self._inbound:
+                data = bytes(self._inbound)
+                self._inbound.clear()
+                self._protocol.data_received(data)
+                peer = self.peer
+                if peer is not None:
+                    peer._maybe_resume_writing()
+            if self._eof_pending and not self._inbound and not self._lost:
+                self._eof_pending = False
+                keep_open = self._protocol.eof_received()
+                if not keep_open:
+                    self.close()
+        finally:
+            _delivering = False
 
     def _maybe_resume_writing(self) -> None:
         peer = self.peer

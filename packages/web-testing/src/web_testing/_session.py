@@ -222,7 +222,7 @@ class ClientSession:
                 coro = self._send(
                     method, url, body, headers, cookies, skip, chunked, expect100, ssl, history
                 )
-                resp = await (coro if limit is None else asyncio.wait_for(coro, limit))
+                resp = await (coro if limit is None else _within(coro, limit))
                 location = resp.headers.get("Location")
                 if not allow_redirects or resp.status not in _REDIRECTS or location is None:
                     break
@@ -415,6 +415,28 @@ async def _write_body(conn: ClientConnection, body: RequestBody, chunked: bool) 
         await conn.drain()
     if encoder is not None:
         conn.write(encoder.end())
+
+
+async def _within(coro: Awaitable[ClientResponse], limit: float) -> ClientResponse:
+    """``coro`` with a time limit; no task of its own (``wait_for`` costs one per request)."""
+    task = asyncio.current_task()
+    assert task is not None
+    fired = False
+
+    def expire() -> None:
+        nonlocal fired
+        fired = True
+        task.cancel()
+
+    timer = asyncio.get_running_loop().call_later(limit, expire)
+    try:
+        return await coro
+    except asyncio.CancelledError:
+        if fired:
+            raise asyncio.TimeoutError(f"no response within {limit} s") from None
+        raise
+    finally:
+        timer.cancel()
 
 
 def _retrieve(task: asyncio.Task[None]) -> None:
