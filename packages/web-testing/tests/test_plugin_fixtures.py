@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import web
 from web_testing import RawTestServer, TestClient, TestServer
@@ -126,3 +128,70 @@ def test_fixtures_work_in_a_fresh_session_and_clean_up(pytester: pytest.Pytester
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", "asyncio_mode=auto")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*fails on purpose*"])
+
+
+async def test_aiohttp_fixture_names(
+    aiohttp_client: WebClientFactory,
+    aiohttp_server: WebServerFactory,
+    aiohttp_raw_server: WebRawServerFactory,
+    aiohttp_unused_port: Callable[[], int],
+    web_client: WebClientFactory,
+) -> None:
+    assert aiohttp_client is web_client  # the same fixture under pytest-aiohttp's name
+    client = await aiohttp_client(make_app(), transport="memory")
+    assert client.transport == "memory"
+    assert await (await client.get("/m")).text() == "hello m"
+    server = await aiohttp_server(make_app())
+    assert server.transport == "socket"
+
+    async def handler(request: web.BaseRequest) -> web.StreamResponse:
+        return web.Response(text="raw")
+
+    raw = await aiohttp_raw_server(handler, transport="memory")
+    assert await (await (await aiohttp_client(raw)).get("/")).text() == "raw"
+    assert 0 < aiohttp_unused_port() < 65536
+
+
+async def test_transport_is_for_apps_only(
+    web_server: WebServerFactory, web_client: WebClientFactory
+) -> None:
+    server = await web_server(make_app())
+    with pytest.raises(TypeError, match="transport"):
+        await web_client(server, transport="memory")
+
+
+STRICT_AND_MEMORY = """
+async def test_unmarked_coroutine_runs(aiohttp_client):
+    import web
+
+    client = await aiohttp_client(web.Application())
+    assert client.transport == "memory"
+    assert (await client.get("/")).status == 404
+"""
+
+
+def test_strict_mode_and_memory_ini(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner=STRICT_AND_MEMORY)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-o", "asyncio_mode=strict", "-o", "web_testing_transport=memory"
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_bad_transport_ini_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_inner="def test_x(): pass\n")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-o", "web_testing_transport=udp"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*web_testing_transport must be socket or memory*"])
+
+
+def test_pytest_aiohttp_keeps_its_own_names(pytester: pytest.Pytester) -> None:
+    # A stand-in for pytest-aiohttp: when it is active, its fixtures answer, not ours.
+    theirs = "import pytest\n\n@pytest.fixture\ndef aiohttp_client():\n    return 'theirs'\n"
+    test = "def test_x(aiohttp_client, web_client):\n    assert aiohttp_client == 'theirs'\n"
+    pytester.makepyfile(pytest_aiohttp=theirs, test_inner=test)
+    pytester.syspathinsert()
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "pytest_aiohttp")
+    result.assert_outcomes(passed=1)

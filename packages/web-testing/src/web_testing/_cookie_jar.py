@@ -173,7 +173,9 @@ class CookieJar:
         for key in sorted(self._cookies, key=lambda k: len(k[1]), reverse=True):
             domain, cookie_path, name = key
             morsel = self._cookies[key]
-            if key in self._host_only:
+            if not domain:
+                pass  # given without a response URL: shared with every host, as in aiohttp
+            elif key in self._host_only:
                 if host != domain:
                     continue
             elif not _domain_matches(host, domain):

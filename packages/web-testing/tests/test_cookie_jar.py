@@ -1,0 +1,77 @@
+"""The client's cookie jar: which cookies are kept and which are sent where."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from web_testing import CookieJar
+from yarl import URL
+
+SITE = URL("http://example.com/app/page")
+
+
+def _set(jar: CookieJar, header: str, url: URL = SITE) -> None:
+    cookie: SimpleCookie = SimpleCookie()
+    cookie.load(header)
+    jar.update_cookies(cookie, url)
+
+
+def _sent(jar: CookieJar, url: str) -> dict[str, str]:
+    return {k: m.value for k, m in jar.filter_cookies(URL(url)).items()}
+
+
+def test_host_only_and_domain_cookies() -> None:
+    jar = CookieJar()
+    _set(jar, "a=1; Path=/")
+    _set(jar, "b=2; Domain=example.com; Path=/")
+    _set(jar, "evil=3; Domain=other.org; Path=/")  # not the response's domain: dropped
+    assert _sent(jar, "http://example.com/") == {"a": "1", "b": "2"}
+    assert _sent(jar, "http://sub.example.com/") == {"b": "2"}
+    assert _sent(jar, "http://other.org/") == {}
+    assert len(jar) == 2
+
+
+def test_default_path_and_path_matching() -> None:
+    jar = CookieJar()
+    _set(jar, "p=1")  # default path: /app
+    assert _sent(jar, "http://example.com/app") == {"p": "1"}
+    assert _sent(jar, "http://example.com/app/x") == {"p": "1"}
+    assert _sent(jar, "http://example.com/application") == {}
+    assert _sent(jar, "http://example.com/") == {}
+
+
+def test_secure_cookies_only_over_https() -> None:
+    jar = CookieJar()
+    _set(jar, "s=1; Secure; Path=/")
+    assert _sent(jar, "http://example.com/") == {}
+    assert _sent(jar, "https://example.com/") == {"s": "1"}
+
+
+def test_max_age_zero_and_past_expires_delete() -> None:
+    jar = CookieJar()
+    _set(jar, "a=1; Path=/")
+    _set(jar, "b=2; Path=/")
+    _set(jar, "a=gone; Path=/; Max-Age=0")
+    _set(jar, "b=gone; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+    assert len(jar) == 0
+
+
+def test_ip_addresses_need_an_unsafe_jar() -> None:
+    local = URL("http://127.0.0.1:8080/")
+    unsafe = CookieJar()
+    _set(unsafe, "a=1; Path=/", local)
+    assert _sent(unsafe, "http://127.0.0.1:8080/") == {"a": "1"}
+    safe = CookieJar(unsafe=False)
+    _set(safe, "a=1; Path=/", local)
+    assert len(safe) == 0
+
+
+def test_update_from_a_dict_clear_and_iterate() -> None:
+    jar = CookieJar()
+    jar.update_cookies({"x": "1", "y": "2"})
+    assert sorted(m.key for m in jar) == ["x", "y"]
+    assert _sent(jar, "http://anything.test/") == {"x": "1", "y": "2"}
+    jar.clear(lambda m: m.key == "x")
+    assert [m.key for m in jar] == ["y"]
+    jar.clear()
+    assert len(jar) == 0
