@@ -61,6 +61,7 @@ class MemoryCase(HelloCase):
 
 class ForgotApplication(AioHTTPTestCase):
     __test__ = False  # run by test_missing_get_application_is_a_clear_error only
+
     async def test_never_runs(self) -> None:  # pragma: no cover - setUp fails first
         raise AssertionError("unreachable")
 
