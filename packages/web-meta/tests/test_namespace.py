@@ -56,3 +56,29 @@ def test_typing_aliases_for_middlewares_are_public_outside_all() -> None:
 
     typed: web.Middleware = passthrough
     assert web.Application(middlewares=[typed]).middlewares[0] is passthrough
+
+
+def test_aiohttp_top_level_names_are_reachable_outside_all() -> None:
+    import web_app
+    import web_http
+    import web_websocket
+
+    expected = {
+        "hdrs": web_http.hdrs,
+        "ETag": web_http.ETag,
+        "ChainMapProxy": web_app.ChainMapProxy,
+        "HttpVersion": web_http.HttpVersion,
+        "StreamReader": web_http.StreamReader,
+        "MultipartReader": web_http.MultipartReader,
+        "BodyPartReader": web_http.BodyPartReader,
+        "FormData": web_app.FormData,
+        "MultipartWriter": web_app.MultipartWriter,
+        "WSCloseCode": web_websocket.WSCloseCode,
+        "WSMessage": web_websocket.WSMessage,
+        "payload": web_app.payload,
+    }
+    for name, obj in expected.items():
+        assert getattr(web, name) is obj, name
+        assert name not in web.__all__
+    assert web.hdrs.CONTENT_TYPE == "Content-Type"
+    assert web.HttpVersion(1, 1) == web.HttpVersion11

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import payload as payload
 from .__about__ import __version__ as __version__
 
 # --- request, response, exceptions (exports added below this line) ---
@@ -65,6 +66,8 @@ from ._exceptions import (
     HTTPVariantAlsoNegotiates as HTTPVariantAlsoNegotiates,
     HTTPVersionNotSupported as HTTPVersionNotSupported,
 )
+from ._formdata import FormData as FormData
+from ._multipart_writer import MultipartWriter as MultipartWriter
 from ._request import (
     BaseRequest as BaseRequest,
     FileField as FileField,

@@ -41,6 +41,7 @@ __all__ = (
     "LookupError",
     "Order",
     "Payload",
+    "PayloadFactory",
     "PayloadRegistry",
     "PayloadWriterLike",
     "StreamReaderPayload",
@@ -498,7 +499,9 @@ class BodyPartReaderPayload(Payload):
             await writer.write(chunk)
 
 
-_Entry = tuple[type[Payload], Any]
+#: A Payload class, or any callable taking the value (and Payload keyword arguments).
+PayloadFactory = Callable[..., Payload]
+_Entry = tuple[PayloadFactory, Any]
 
 
 class PayloadRegistry:
@@ -511,7 +514,7 @@ class PayloadRegistry:
         self._normal: list[_Entry] = []
         self._last: list[_Entry] = []
         #: Exact type -> factory for the ``normal`` entries (the common lookup is one dict hit).
-        self._exact: dict[type, type[Payload]] = {}
+        self._exact: dict[type, PayloadFactory] = {}
 
     def get(self, data: Any, *args: Any, **kwargs: Any) -> Payload:
         """Wrap ``data`` (a Payload is returned as is); ``LookupError`` if nothing fits."""
@@ -528,7 +531,7 @@ class PayloadRegistry:
                 return factory(data, *args, **kwargs)
         raise LookupError(f"No payload factory for {type(data)!r}")
 
-    def register(self, factory: type[Payload], type: Any, *, order: Order = Order.normal) -> None:
+    def register(self, factory: PayloadFactory, type: Any, *, order: Order = Order.normal) -> None:
         """Use ``factory`` for bodies that are instances of ``type`` (a type or tuple)."""
         if order is Order.try_first:
             self._first.append((factory, type))
@@ -550,7 +553,7 @@ def get_payload(data: Any, *args: Any, **kwargs: Any) -> Payload:
     return PAYLOAD_REGISTRY.get(data, *args, **kwargs)
 
 
-def register_payload(factory: type[Payload], type: Any, *, order: Order = Order.normal) -> None:
+def register_payload(factory: PayloadFactory, type: Any, *, order: Order = Order.normal) -> None:
     """Register ``factory`` for bodies of ``type`` in ``PAYLOAD_REGISTRY``."""
     PAYLOAD_REGISTRY.register(factory, type, order=order)
 

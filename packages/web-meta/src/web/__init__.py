@@ -139,6 +139,30 @@ from web_websocket import (
     WSMsgType as WSMsgType,
 )
 
+# isort: split
+# aiohttp's top-level names (``aiohttp.hdrs``, ``aiohttp.FormData``...) that aiohttp programs
+# import next to ``web``: module attributes here, outside __all__ (aiohttp's web has none).
+from web_app import (
+    ChainMapProxy as ChainMapProxy,
+    FormData as FormData,
+    MultipartWriter as MultipartWriter,
+    payload as payload,
+)
+from web_http import (
+    BodyPartReader as BodyPartReader,
+    ETag as ETag,
+    HttpVersion as HttpVersion,
+    HttpVersion10 as HttpVersion10,
+    HttpVersion11 as HttpVersion11,
+    MultipartReader as MultipartReader,
+    StreamReader as StreamReader,
+    hdrs as hdrs,
+)
+from web_websocket import (
+    WSCloseCode as WSCloseCode,
+    WSMessage as WSMessage,
+)
+
 from .__about__ import __version__ as __version__
 
 # aiohttp's 117 names. Also public, but not in __all__ (aiohttp has no such names): the typing
