@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 UNSUPPORTED = 3
-SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws")
+#: "upload" serves tools/bench/upload.py (request bodies and read() memory), not run.py.
+SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "upload")
 
 Handler = Callable[[Any], Awaitable[Any]]
 
@@ -61,8 +62,28 @@ def build_app(web: Any, scenario: str) -> Any:
 
         return web.middleware(mw)
 
+    async def count_content(request: Any) -> Any:
+        size = 0
+        async for chunk in request.content.iter_any():
+            size += len(chunk)
+        return web.Response(text=str(size))
+
+    async def read_body(request: Any) -> Any:
+        body = await request.read()
+        return web.Response(text=str(len(body)))
+
+    async def memory(request: Any) -> Any:
+        return web.json_response(_memory_kib())
+
+    async def reset_peak(request: Any) -> Any:
+        # Linux: writing 5 to clear_refs resets VmHWM (the peak RSS) to the current RSS.
+        Path("/proc/self/clear_refs").write_text("5")
+        return web.json_response(_memory_kib())
+
     if scenario == "mw5":
         app = web.Application(middlewares=[passthrough() for _ in range(5)])
+    elif scenario == "upload":
+        app = web.Application(client_max_size=2**31)
     else:
         app = web.Application()
     if scenario in ("hello", "mw5"):
@@ -82,7 +103,22 @@ def build_app(web: Any, scenario: str) -> Any:
         app.router.add_static("/static", folder)
     elif scenario == "ws":
         app.router.add_get("/ws", ws_echo)
+    elif scenario == "upload":
+        app.router.add_post("/content", count_content)
+        app.router.add_post("/read", read_body)
+        app.router.add_get("/memory", memory)
+        app.router.add_post("/memory/reset-peak", reset_peak)
     return app
+
+
+def _memory_kib() -> dict[str, int]:
+    """The process's resident set now and its peak (VmRSS, VmHWM in /proc/self/status), KiB."""
+    found: dict[str, int] = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0])
+    return found
 
 
 def supported(web: Any, scenario: str) -> bool:

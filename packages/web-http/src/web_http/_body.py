@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import Final
 
@@ -35,6 +36,12 @@ _TRAILERS = _State.TRAILERS
 _HEX_RE: Final = re.compile(rb"[0-9A-Fa-f]+")
 
 
+@functools.cache
+def _size_line_re(max_digits: int) -> re.Pattern[bytes]:
+    """The usual chunk-size line, digits and CRLF, matched in one call (one per digit limit)."""
+    return re.compile(rb"([0-9A-Fa-f]{1,%d})\r\n" % max_digits)
+
+
 class ChunkedReader:
     """Turns chunked framing into body pieces; returns the trailers once the body is done.
 
@@ -44,7 +51,15 @@ class ChunkedReader:
     it stopped.
     """
 
-    __slots__ = ("_limits", "_max_digits", "_max_line", "_remaining", "_scanned", "_state")
+    __slots__ = (
+        "_limits",
+        "_match_size",
+        "_max_digits",
+        "_max_line",
+        "_remaining",
+        "_scanned",
+        "_state",
+    )
 
     def __init__(self, limits: HttpLimits) -> None:
         self._limits = limits
@@ -54,6 +69,7 @@ class ChunkedReader:
         # chunk-size digits, extensions and some slack for whitespace around ";" and "="
         self._max_line = limits.max_chunk_size_digits + limits.max_chunk_extension_size
         self._max_digits = limits.max_chunk_size_digits
+        self._match_size = _size_line_re(limits.max_chunk_size_digits).match
 
     def feed(
         self, buf: Buffer, pos: int, out: list[memoryview]
@@ -67,10 +83,31 @@ class ChunkedReader:
         state = self._state
         max_line = self._max_line
         max_digits = self._max_digits
+        match_size = self._match_size
         view = memoryview(buf)
         try:
             while pos < end:
                 if state is _SIZE:
+                    m = match_size(buf, pos)
+                    if m is not None:  # the common line: bare hex digits, no extensions
+                        size = int(m[1], 16)
+                        pos = m.end()
+                        if size:
+                            stop = pos + size
+                            if stop + 2 <= end:
+                                # The usual case: the whole chunk and its CRLF are here. The
+                                # data goes out before a bad CRLF is reported (as below).
+                                out.append(view[pos:stop])
+                                if buf[stop] != 13 or buf[stop + 1] != 10:
+                                    raise TransferEncodingError("Missing CRLF after chunk data")
+                                pos = stop + 2
+                            else:
+                                self._remaining = size
+                                state = _DATA
+                            continue
+                        state = _TRAILERS
+                        self._scanned = 0
+                        continue
                     i = buf.find(b"\r\n", pos, pos + max_line + 2)
                     if i < 0:
                         if end - pos > max_line + 1:
