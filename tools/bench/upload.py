@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from run import ensure_aiohttp, start_server
+from run import cpu_seconds, ensure_aiohttp, start_server
 
 BLOCK_MIB = 1
 CHUNK = 64 * 1024
@@ -97,19 +97,24 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
-def throughput(python: Path, framework: str, loop: str, size_mib: int, chunked: bool) -> float:
+def throughput(
+    python: Path, framework: str, loop: str, size_mib: int, chunked: bool
+) -> tuple[float, float]:
+    """(MiB/s, server CPU milliseconds per MiB) for one upload to a fresh server."""
     started = start_server(python, framework, "upload", loop)
     if started is None:
         sys.exit(f"{framework} cannot serve the upload scenario")
     proc, port = started
     try:
         _send(port, "/content", min(size_mib, 8), chunked)  # warm-up
+        cpu_before = cpu_seconds(proc.pid)
         elapsed, answer = _send(port, "/content", size_mib, chunked)
+        cpu = cpu_seconds(proc.pid) - cpu_before
         if int(answer) != size_mib * 2**20:
             sys.exit(f"{framework}: the handler counted {answer!r} bytes")
     finally:
         _stop(proc)
-    return size_mib / elapsed
+    return size_mib / elapsed, cpu * 1000 / size_mib
 
 
 def read_memory(
@@ -142,16 +147,28 @@ def main() -> int:
     args = parser.parse_args()
     pythons = {"web": Path(sys.executable), "aiohttp": ensure_aiohttp()}
     print(f"size={args.size_mib} MiB rounds={args.rounds} loop={args.loop}")
-    print(f"{'upload':<16}{'web MiB/s':>11}{'aiohttp MiB/s':>15}{'ratio':>7}")
+    print(
+        f"{'upload':<16}{'web MiB/s':>11}{'aiohttp MiB/s':>15}{'ratio':>7}"
+        f"{'web cpu ms/MiB':>16}{'aiohttp cpu ms/MiB':>20}"
+    )
     for label, chunked in (("content-length", False), ("chunked", True)):
         speeds: dict[str, list[float]] = {"web": [], "aiohttp": []}
+        cpus: dict[str, list[float]] = {"web": [], "aiohttp": []}
         for round_no in range(args.rounds):
             order = ("web", "aiohttp") if round_no % 2 == 0 else ("aiohttp", "web")
             for framework in order:
-                speed = throughput(pythons[framework], framework, args.loop, args.size_mib, chunked)
+                speed, cpu = throughput(
+                    pythons[framework], framework, args.loop, args.size_mib, chunked
+                )
                 speeds[framework].append(speed)
+                cpus[framework].append(cpu)
         ours, theirs = (statistics.median(speeds[f]) for f in ("web", "aiohttp"))
-        print(f"{label:<16}{ours:>11.0f}{theirs:>15.0f}{ours / theirs:>7.2f}", flush=True)
+        cpu_ours, cpu_theirs = (statistics.median(cpus[f]) for f in ("web", "aiohttp"))
+        print(
+            f"{label:<16}{ours:>11.0f}{theirs:>15.0f}{ours / theirs:>7.2f}"
+            f"{cpu_ours:>16.2f}{cpu_theirs:>20.2f}",
+            flush=True,
+        )
     body_kib = args.size_mib * 1024
     print(f"\nread() of {args.size_mib} MiB, KiB above the idle RSS (peak also as x body)")
     print(f"{'read()':<16}{'framework':>10}{'peak KiB':>11}{'peak/body':>11}{'after KiB':>11}")

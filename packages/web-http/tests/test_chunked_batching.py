@@ -92,3 +92,12 @@ def test_compressed_chunked_body_is_decoded_once_per_feed() -> None:
     events = HttpRequestParser().feed(head + chunked(*pieces))
     assert b"".join(data_events(events)) == payload
     assert isinstance(events[-1], EndOfMessage)
+
+
+def test_a_feed_inside_one_large_chunk_passes_the_input_through_uncopied() -> None:
+    parser = HttpRequestParser()
+    parser.feed(HEAD + b"100000\r\n")  # one 1 MiB chunk announced
+    block = b"z" * 65536
+    events = parser.feed(block)
+    assert data_events(events) == [block]
+    assert data_events(events)[0] is block  # the input itself, not a copy

@@ -191,7 +191,12 @@ class BaseParser:
                     if pieces:
                         # One Data event per feed: the pieces are views into ``src``, joined
                         # with a single copy (and released before ``src`` may be resized).
-                        body = pieces[0].tobytes() if len(pieces) == 1 else b"".join(pieces)
+                        if len(pieces) > 1:
+                            body = b"".join(pieces)
+                        elif type(src) is bytes and pieces[0].nbytes == end:
+                            body = src  # all of it is chunk data (a large chunk): no copy
+                        else:
+                            body = pieces[0].tobytes()
                         if type(src) is not bytes:  # views pin a bytearray's size: let go now
                             for view in pieces:
                                 view.release()

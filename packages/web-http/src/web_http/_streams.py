@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Generic, Protocol, TypeVar
 
@@ -258,20 +259,22 @@ class StreamReader:
         if n == 0:
             return b""
         if n < 0:
-            # Drain as data comes (so flow control can resume the transport), join once.
-            blocks: list[bytes] = []
+            # Drain as data comes (so flow control can resume the transport) into one
+            # growing buffer: each block is dropped once copied, so the peak stays near the
+            # body's size, and getvalue() hands the buffer over without a last copy.
+            if self._eof:
+                return self._read_nowait(-1)
+            out = io.BytesIO()
             while not self._eof:
                 if self._size:
-                    blocks.append(self._read_nowait(-1))
+                    out.write(self._read_nowait(-1))
                 else:
                     await self._wait("read")
                 if self._exception is not None:
                     raise self._exception
             if self._size:
-                blocks.append(self._read_nowait(-1))
-            if len(blocks) == 1:
-                return blocks[0]
-            return b"".join(blocks)
+                out.write(self._read_nowait(-1))
+            return out.getvalue()
         while not self._size and not self._eof:
             await self._wait("read")
         return self._read_nowait(n)
