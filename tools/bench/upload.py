@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from run import cpu_seconds, ensure_aiohttp, start_server
+from run import cpu_seconds, ensure_aiohttp, start_server  # type: ignore[import-not-found]  # the sibling script
 
 BLOCK_MIB = 1
 CHUNK = 64 * 1024

@@ -235,3 +235,19 @@ async def test_text_invalid_bytes_raise_unicode_error() -> None:
     req, _ = make(b"\xff\xfe\xfa", {"Content-Type": "text/plain; charset=utf-8"})
     with pytest.raises(UnicodeDecodeError):
         await req.text()
+
+
+async def test_read_of_a_body_arriving_in_pieces_is_exact_whatever_the_framing() -> None:
+    pieces = [bytes([i]) * 70_000 for i in range(5)]
+    for declare in (True, False):  # sized from Content-Length, or grown (chunked)
+        req, payload = make(pieces[:1], declare_length=declare, eof=False)
+        if declare:
+            req._message.content_length = sum(map(len, pieces))
+        task = asyncio.ensure_future(req.read())
+        for piece in pieces[1:]:
+            await asyncio.sleep(0)
+            payload.feed_data(piece)
+        payload.feed_eof()
+        body = await task
+        assert type(body) is bytes and body == b"".join(pieces)
+        assert await req.read() is body
