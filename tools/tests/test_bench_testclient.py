@@ -24,7 +24,7 @@ def _load() -> ModuleType:
 
 def test_every_scenario_runs_over_both_transports(capsys: pytest.CaptureFixture[str]) -> None:
     bench = _load()
-    asyncio.run(bench.main(list(bench.SCENARIOS), rounds=1, iterations=2))
+    asyncio.run(bench.main(list(bench.SCENARIOS), rounds=1, tests=1, iterations=2))
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[0] for line in lines[1:-1]]
     assert names == [*bench.SCENARIOS, "total"]

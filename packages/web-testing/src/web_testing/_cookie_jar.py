@@ -164,8 +164,10 @@ class CookieJar:
 
     def filter_cookies(self, request_url: URL) -> BaseCookie[str]:
         """The cookies to send with a request to ``request_url``."""
-        self._expire()
         found: SimpleCookie = SimpleCookie()
+        if not self._cookies:
+            return found
+        self._expire()
         host = (request_url.raw_host or "").lower()
         secure = request_url.scheme in ("https", "wss")
         path = request_url.raw_path or "/"

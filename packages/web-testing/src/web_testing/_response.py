@@ -65,13 +65,33 @@ class ClientResponse:
         self._body: bytes | None = None
         self._on_release = on_release
         self._released = False
-        cookies: SimpleCookie = SimpleCookie()
-        for value in head.headers.getall("Set-Cookie", ()):
-            try:
-                cookies.load(value)
-            except CookieError:
-                pass  # aiohttp skips what it cannot parse, too
-        self.cookies = cookies
+        self._cookies: SimpleCookie | None = None
+        self._ctype: tuple[str, str | None] | None = None
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        """The cookies this response set (``cookies["name"].value``, its attributes)."""
+        cookies = self._cookies
+        if cookies is None:
+            cookies = self._cookies = SimpleCookie()
+            for value in self._head.headers.getall("Set-Cookie", ()):
+                try:
+                    cookies.load(value)
+                except CookieError:
+                    pass  # aiohttp skips what it cannot parse, too
+        return cookies
+
+    def _content_type(self) -> tuple[str, str | None]:
+        ctype = self._ctype
+        if ctype is None:
+            value = self._head.headers.get("Content-Type")
+            if not value:
+                ctype = ("application/octet-stream", None)
+            else:
+                mimetype, params = parse_content_type(value)
+                ctype = (mimetype, params.get("charset") or None)
+            self._ctype = ctype
+        return ctype
 
     @property
     def status(self) -> int:
@@ -100,17 +120,11 @@ class ClientResponse:
     @property
     def content_type(self) -> str:
         """The media type without parameters; application/octet-stream when absent."""
-        value = self._head.headers.get("Content-Type")
-        if not value:
-            return "application/octet-stream"
-        return parse_content_type(value)[0]
+        return self._content_type()[0]
 
     @property
     def charset(self) -> str | None:
-        value = self._head.headers.get("Content-Type")
-        if not value:
-            return None
-        return parse_content_type(value)[1].get("charset") or None
+        return self._content_type()[1]
 
     @property
     def content_length(self) -> int | None:

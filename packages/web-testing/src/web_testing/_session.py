@@ -357,7 +357,8 @@ class ClientSession:
         resp = _make_response(
             response_head, payload, method, url, request_info, history, conn, writer, connector
         )
-        self._cookie_jar.update_cookies(resp.cookies, url)
+        if "Set-Cookie" in response_head.headers:
+            self._cookie_jar.update_cookies(resp.cookies, url)
         return resp
 
     # aiohttp's method helpers on a session
