@@ -34,6 +34,7 @@ LAYERS: tuple[str, ...] = (
     "web-static",
     "web-websocket",
     "web-runner",
+    "web-asgi",
     "web-meta",
     "web-testing",
 )

@@ -31,6 +31,7 @@ PACKAGES = (
     "web-static",
     "web-websocket",
     "web-runner",
+    "web-asgi",
     "web-meta",
     "web-testing",
 )
@@ -41,6 +42,7 @@ IMPORT_NAMES = {
     "web-static": "web_static",
     "web-websocket": "web_websocket",
     "web-runner": "web_runner",
+    "web-asgi": "web_asgi",
     "web-meta": "web",
     "web-testing": "web_testing",
 }
@@ -57,6 +59,13 @@ DEV_TOOLS = (
     "brotli>=1.1",
     "backports.zstd>=1.0; python_version < '3.14'",
     "uvloop>=0.19; sys_platform != 'win32'",
+    # ASGI: the servers the web-asgi suite runs our app on, HTTP/2 for httpx, a mounted app.
+    "uvicorn>=0.30",
+    "httptools>=0.6",
+    "hypercorn>=0.17",
+    "granian>=2.0",
+    "h2>=4.1",
+    "starlette>=0.40",
     "mypy>=1.11",
     "ruff>=0.6",
     "tomli>=2",

@@ -416,6 +416,20 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._check_subapp(subapp)
         return self._register_subapp(PrefixedSubAppResource(prefix, subapp), subapp)
 
+    def add_asgi(self, prefix: str, asgi_app: Callable[..., Awaitable[None]]) -> AbstractResource:
+        """Serve the ASGI application ``asgi_app`` (http and websocket) below ``prefix``.
+
+        Provided by the web-asgi package (``web_asgi.add_asgi``), imported here on call.
+        """
+        try:
+            from web_asgi import add_asgi
+        except ImportError:
+            raise RuntimeError(
+                "Application.add_asgi() needs the web-asgi package: pip install web-asgi"
+            ) from None
+        resource: AbstractResource = add_asgi(self, prefix, asgi_app)
+        return resource
+
     def add_domain(self, domain: str, subapp: Application) -> MatchedSubAppResource:
         """Serve ``subapp`` for requests whose Host is ``domain`` (``*`` masks allowed)."""
         if not isinstance(domain, str):

@@ -591,7 +591,8 @@ class StreamResponse(MutableMapping[str, Any]):
             await self._start_compression(request)
         length: int | None = None
         if self._chunked:
-            if version != HttpVersion11:
+            # HTTP/2 and /3 (under an ASGI server) stream without a length as well.
+            if version < HttpVersion11:
                 raise RuntimeError(
                     f"Using chunked encoding is forbidden for HTTP/{version[0]}.{version[1]}"
                 )

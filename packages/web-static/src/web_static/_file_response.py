@@ -13,6 +13,8 @@ Back on the loop, a body up to :data:`SMALL_BODY` leaves with the head in a sing
 ``transport.write``; a larger one goes zero-copy with ``os.sendfile`` straight on a
 plain socket (then ``loop.sendfile`` for what the socket did not take at once), or in
 ``chunk_size`` reads in the executor otherwise (TLS, compression, unknown transports).
+Under an ASGI server that offers ``http.response.pathsend`` (web-asgi's writer then has
+``send_path``), a whole large file is handed to the server by path instead.
 
 Files are opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open descriptor: a
 FIFO or device in a static directory is refused (403) instead of hanging a worker thread,
@@ -397,6 +399,12 @@ class FileResponse(StreamResponse):
             await self.write(body)
             if len(body) < count:
                 self.force_close()  # the file shrank under us: the length is announced
+            return writer
+        send_path = getattr(writer, "send_path", None)
+        if send_path is not None and rng is None and writer.compression is None:
+            # An ASGI server offering http.response.pathsend reads the file itself.
+            suffix = "" if plan.encoding is None else _SUFFIXES[plan.encoding]
+            await send_path(self._path_str + suffix)
             return writer
         await self._send_large(request, writer, plan.fd, start, count)
         return writer

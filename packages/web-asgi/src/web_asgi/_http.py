@@ -1,0 +1,337 @@
+"""ASGI ``http`` scopes: a request in, our handler, ASGI response events out.
+
+The request body is read as the handler asks for it: the first ``http.request`` event is
+awaited before the handler starts (a body that fits in it, the usual case, is complete before
+the handler runs, and a GET costs no extra task); a longer body is pumped by a task that
+stops calling ``receive`` while the body reader is over its high-water mark, so a slow
+handler holds the client back instead of buffering the upload (backpressure).
+
+The response goes through :class:`AsgiWriter`, web-app's ``PayloadWriter`` with ASGI events
+for bytes: the serialized head becomes ``http.response.start`` (status and fields, minus
+connection-specific ones), body writes become ``http.response.body`` events (compression
+still ours, chunk framing the server's). The head leaves at ``prepare`` for streaming
+responses, as on our own server, and with the body for a ``Response``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from typing import TYPE_CHECKING, Final
+
+from web_app import HTTPException, PayloadWriter, Response, StreamResponse
+from web_http import (
+    EMPTY_PAYLOAD,
+    ContentDecoder,
+    HttpProcessingError,
+    StreamReader,
+    make_decoder,
+    reason_phrase,
+)
+
+from ._connection import AsgiConnection
+from ._head import parse_head, request_head
+from ._types import Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from web_app import Application, BaseRequest
+    from web_http import RequestHead
+
+__all__ = (
+    "AsgiWriter",
+    "HttpSettings",
+    "PathsendWriter",
+    "error_response",
+    "failure_response",
+    "serve_http",
+)
+
+_Bytes = bytes | bytearray | memoryview
+_LAST: Final[Message] = {"type": "http.response.body", "body": b"", "more_body": False}
+
+
+class HttpSettings:
+    """Per-application settings of the ASGI adapter (our server's connection settings)."""
+
+    __slots__ = ("auto_decompress", "max_decompressed_size", "read_bufsize")
+
+    def __init__(
+        self,
+        *,
+        read_bufsize: int = 2**16,
+        auto_decompress: bool = True,
+        max_decompressed_size: int | None = 2**25,
+    ) -> None:
+        if read_bufsize <= 0:
+            raise ValueError("read_bufsize must be positive")
+        self.read_bufsize = read_bufsize
+        self.auto_decompress = auto_decompress
+        self.max_decompressed_size = max_decompressed_size
+
+
+async def _send_or_reset(send: Send, message: Message) -> None:
+    """``send``, with a vanished client reported the way our transport reports it."""
+    try:
+        await send(message)
+    except OSError as exc:  # the ASGI spec: an IOError subclass once the client is gone
+        raise ConnectionResetError(f"Connection lost: {exc}") from exc
+
+
+class AsgiWriter(PayloadWriter):
+    """A ``PayloadWriter`` whose output is ASGI ``http.response.*`` events."""
+
+    __slots__ = ("_asgi_send", "_start", "_start_task")
+
+    def __init__(self, conn: AsgiConnection, send: Send) -> None:
+        super().__init__(conn)
+        self._asgi_send = send
+        self._start: Message | None = None
+        self._start_task: asyncio.Task[None] | None = None
+
+    def enable_chunking(self) -> None:
+        """Note it only: the ASGI server frames a body of unknown length itself."""
+        self._chunked = True
+
+    def write_headers(self, head: bytes) -> None:
+        if self._head is not None:
+            raise RuntimeError("headers already written")
+        self._head = b""
+        status, headers = parse_head(head)
+        self._start = {"type": "http.response.start", "status": status, "headers": headers}
+
+    def send_headers(self) -> None:
+        """Push the head out now (a streaming response), without blocking the caller."""
+        if self._start is not None and self._start_task is None:
+            self._start_task = asyncio.ensure_future(self._send_start())
+
+    async def _send_start(self) -> None:
+        start = self._start
+        if start is not None:
+            self._start = None
+            await _send_or_reset(self._asgi_send, start)
+
+    async def _ready(self) -> None:
+        """Make sure the head went out before body bytes follow it."""
+        task = self._start_task
+        if task is not None:
+            self._start_task = None
+            await task
+        if self._start is not None:
+            await self._send_start()
+
+    async def write(self, data: _Bytes, *, drain: bool = True) -> None:
+        if self._eof:
+            raise RuntimeError("Cannot write after write_eof()")
+        if self._head is None:
+            # Bytes before the head: only an interim "100 Continue", which ASGI servers
+            # send on their own when the body is first received.
+            return
+        if self._compress is not None:
+            data = self._compress.compress(data)
+        if not data:
+            return
+        await self._ready()
+        self.output_size += len(data)
+        message = {"type": "http.response.body", "body": bytes(data), "more_body": True}
+        await _send_or_reset(self._asgi_send, message)
+
+    async def write_eof(self, data: _Bytes = b"") -> None:
+        if self._eof:
+            return
+        self._eof = True
+        compressor = self._compress
+        if compressor is not None:
+            data = compressor.compress(data) + compressor.flush() if data else compressor.flush()
+        await self._ready()
+        if data:
+            self.output_size += len(data)
+            message = {"type": "http.response.body", "body": bytes(data), "more_body": False}
+            await _send_or_reset(self._asgi_send, message)
+        else:
+            await _send_or_reset(self._asgi_send, _LAST)
+
+    async def drain(self) -> None:
+        """``send`` waits for the server's own flow control; only the head may be pending."""
+        self.buffer_size = 0
+        if self._protocol.transport is None or self._closing():
+            raise ConnectionResetError("Cannot write to closing transport")
+        await self._ready()
+
+    def _closing(self) -> bool:
+        transport = self._protocol.transport
+        return transport is None or transport.is_closing()
+
+
+class PathsendWriter(AsgiWriter):
+    """The writer where the server offers ``http.response.pathsend``: ``FileResponse`` then
+    hands whole files over by path (``send_path``) and the server reads them itself."""
+
+    __slots__ = ()
+
+    async def send_path(self, path: str) -> None:
+        await self._ready()
+        self._eof = True
+        await _send_or_reset(self._asgi_send, {"type": "http.response.pathsend", "path": path})
+
+
+def _feed(reader: StreamReader, decoder: ContentDecoder | None, body: bytes, last: bool) -> None:
+    if decoder is None:
+        reader.feed_data(body)
+    else:
+        for piece in decoder.decompress(body):
+            reader.feed_data(piece)
+        if last:
+            for piece in decoder.flush():
+                reader.feed_data(piece)
+    if last:
+        reader.feed_eof()
+
+
+async def _pump(
+    conn: AsgiConnection,
+    reader: StreamReader,
+    decoder: ContentDecoder | None,
+    receive: Receive,
+) -> None:
+    """Feed the rest of the body, receiving only while the reader wants more."""
+    try:
+        while True:
+            await conn.wait_reading()
+            message = await receive()
+            if message["type"] != "http.request":
+                conn.connection_lost()
+                reader.set_exception(ConnectionResetError("Connection lost"))
+                return
+            more = bool(message.get("more_body", False))
+            _feed(reader, decoder, message.get("body", b""), not more)
+            if not more:
+                return
+    except HttpProcessingError as exc:
+        reader.set_exception(exc)  # a corrupt compressed body: the handler's read raises
+    except Exception as exc:
+        reader.set_exception(ConnectionResetError(f"Connection lost: {exc!r}"))
+
+
+def error_response(status: int, exc: BaseException | None, message: str, debug: bool) -> Response:
+    """The plain-text error answer our own server sends for a failed handler."""
+    reason = reason_phrase(status) or "Error"
+    if len(message) > 200:
+        message = message[:200] + "..."
+    text = f"{status} {reason}: {message}\n" if message else f"{status} {reason}\n"
+    if exc is not None and debug:
+        text += "\n" + "".join(traceback.format_exception(exc))
+    return Response(status=status, text=text, content_type="text/plain")
+
+
+def failure_response(
+    exc: Exception, writer: PayloadWriter, conn: AsgiConnection
+) -> StreamResponse | None:
+    """A handler's exception as our server answers it (None: the response must just end)."""
+    if isinstance(exc, HTTPException):
+        return exc
+    if isinstance(exc, ConnectionError):
+        return None
+    started = writer.headers_written
+    if isinstance(exc, HttpProcessingError):
+        return None if started else error_response(exc.code or 400, None, str(exc), False)
+    if isinstance(exc, asyncio.TimeoutError):
+        conn.logger.debug("Request handler timed out", exc_info=exc)
+        return None if started else error_response(504, None, "", False)
+    conn.logger.exception("Error handling request", exc_info=exc)
+    return None if started else error_response(500, exc, "", conn.debug)
+
+
+async def _body(
+    head: RequestHead,
+    conn: AsgiConnection,
+    receive: Receive,
+    settings: HttpSettings,
+    loop: asyncio.AbstractEventLoop,
+) -> tuple[StreamReader, asyncio.Task[None] | None] | None:
+    """The body stream of the request (None: the client left before sending it)."""
+    message = await receive()
+    if message["type"] != "http.request":
+        return None
+    body: bytes = message.get("body", b"")
+    more = bool(message.get("more_body", False))
+    decoder = None
+    if settings.auto_decompress and head.encoding is not None:
+        decoder = make_decoder(head.encoding, settings.max_decompressed_size)
+    if not body and not more:
+        return EMPTY_PAYLOAD, None
+    reader = StreamReader(conn, settings.read_bufsize, loop=loop)
+    try:
+        _feed(reader, decoder, body, not more)
+    except HttpProcessingError as exc:
+        reader.set_exception(exc)
+        return reader, None
+    if not more:
+        return reader, None
+    return reader, loop.create_task(_pump(conn, reader, decoder, receive))
+
+
+async def serve_http(
+    app: Application, settings: HttpSettings, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Serve one ASGI http request with ``app``, as our ``RequestHandler`` serves one."""
+    loop = asyncio.get_running_loop()
+    head = request_head(scope)
+    conn = AsgiConnection(scope, loop, debug=app.debug)
+    got = await _body(head, conn, receive, settings, loop)
+    if got is None:
+        return
+    payload, pump = got
+    extensions = scope.get("extensions")
+    if extensions and "http.response.pathsend" in extensions:
+        writer: AsgiWriter = PathsendWriter(conn, send)
+    else:
+        writer = AsgiWriter(conn, send)
+    task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
+    try:
+        try:
+            request: BaseRequest = app._make_request(head, payload, conn, writer, task)  # type: ignore[arg-type]
+        except HttpProcessingError as exc:
+            resp: StreamResponse | None = error_response(exc.code or 400, None, str(exc), False)
+        else:
+            _set_scheme(request, scope)
+            try:
+                resp = await app._handle(request)  # type: ignore[arg-type]
+            except Exception as exc:
+                resp = failure_response(exc, writer, conn)
+            else:
+                if not isinstance(resp, StreamResponse):
+                    conn.logger.error(
+                        "Missing return statement on request handler: "
+                        "expected a StreamResponse, got %r",
+                        type(resp),
+                    )
+                    resp = None if writer.headers_written else error_response(500, None, "", False)
+        if resp is None:
+            return
+        try:
+            await resp.prepare(request)
+            await resp.write_eof()
+        except ConnectionError:
+            return
+        except Exception as exc:
+            conn.logger.exception("Error sending the response")
+            if writer.headers_written:
+                return
+            resp = error_response(500, exc, "", conn.debug)
+            await resp.prepare(request)
+            await resp.write_eof()
+    finally:
+        if pump is not None and not pump.done():
+            pump.cancel()
+        start = writer._start_task
+        if start is not None and not start.done():
+            start.cancel()
+
+
+def _set_scheme(request: BaseRequest, scope: Scope) -> None:
+    """``request.scheme`` (and ``secure``) from the scope: there is no TLS object to ask."""
+    scheme = scope.get("scheme", "http")
+    if scheme in ("https", "wss"):
+        request._scheme = "https"
+    elif scheme in ("http", "ws"):
+        request._scheme = "http"
