@@ -170,7 +170,7 @@ def test_start_up_error_stops_gunicorn(
     proc = gunicorn(spawn, target, free_port(), "-k", WORKER, "-w", "2")
     _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 3, err
-    assert "The application failed to start" in err
-    assert "the database is unreachable" in err or "on_startup failed" in err
-    assert "Worker failed to boot" in err
-    assert err.count("Booting worker") <= 2  # none restarted
+    assert "The application failed to start" in err, err
+    assert "the database is unreachable" in err or "on_startup failed" in err, err
+    assert "Worker failed to boot" in err, err
+    assert err.count("Booting worker") <= 2, err  # none restarted
