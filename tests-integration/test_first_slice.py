@@ -133,7 +133,9 @@ def test_demo_serves_like_the_readme_says(curl: str) -> None:
                     pytest.fail(f"demo exited: {proc.stdout.read() if proc.stdout else ''!r}")
                 time.sleep(0.1)
         done = subprocess.run(
-            [curl, "-si", f"http://127.0.0.1:{port}/?name=curl"], capture_output=True, check=True
+            [curl, "-si", f"http://127.0.0.1:{port}/hello?name=curl"],
+            capture_output=True,
+            check=True,
         )
     finally:
         proc.terminate()

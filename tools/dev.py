@@ -4,7 +4,7 @@ Only the standard library is used here, so a fresh clone with python3 (3.10+) an
 the script makes `.venv` on first use, installs every package of the workspace in editable mode
 with the test tools, and reuses it afterwards (it reinstalls when a pyproject.toml changes).
 
-    python3 tools/dev.py serve      # the demo app on http://127.0.0.1:8080
+    python3 tools/dev.py serve      # the demo app on http://127.0.0.1:8080 (from .venv-serve)
     python3 tools/dev.py check      # ruff, mypy --strict, unit, integration, layering, isolation
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,9 @@ DEV_TOOLS = (
     "tomli>=2",
 )
 DEBIAN_TOOLS = ("curl",)
+# What the demo needs: every package but the test tooling, run from source.
+SERVE_PACKAGES = tuple(name for name in PACKAGES if name != "web-testing")
+SERVE_VENV = ROOT / ".venv-serve"
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -122,11 +126,60 @@ def ensure_debian_tools() -> None:
     _run([*sudo, "apt-get", "install", "-y", "-qq", *missing])
 
 
+def runtime_requirements(packages: Sequence[str]) -> list[str]:
+    """The third-party `dependencies` of `packages`, read from their pyproject.toml files.
+
+    A small reader instead of tomllib, which Python 3.10 lacks; tools/tests checks it against
+    tomllib for every package.
+    """
+    wanted: set[str] = set()
+    for name in packages:
+        text = (ROOT / "packages" / name / "pyproject.toml").read_text()
+        block = re.search(r"^dependencies = \[(.*?)^\]", text, re.MULTILINE | re.DOTALL)
+        if block is None:
+            continue
+        for requirement in re.findall(r'"([^"]+)"', block.group(1)):
+            if re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0] not in PACKAGES:
+                wanted.add(requirement)
+    return sorted(wanted)
+
+
+def ensure_serve_env() -> Path:
+    """A small venv with only the demo's runtime dependencies; the packages run from source."""
+    requirements = runtime_requirements(SERVE_PACKAGES)
+    marker = SERVE_VENV / ".web-fingerprint"
+    want = _fingerprint([*SERVE_PACKAGES, *requirements])
+    python = _bin(SERVE_VENV, "python")
+    if python.exists() and marker.exists() and marker.read_text() == want:
+        print(f"using {SERVE_VENV.name} (made on the first run)", flush=True)
+        return python
+    print(f"creating {SERVE_VENV.name}, only what serving needs (first run only)", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(SERVE_VENV)
+    print(f"installing {', '.join(requirements)}", flush=True)
+    pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    if subprocess.call([str(c) for c in [*pip, *requirements]], cwd=ROOT) != 0:
+        sys.exit("tools/dev.py serve: installing the demo's dependencies failed")
+    site = subprocess.check_output(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        text=True,
+    ).strip()
+    # A .pth file puts each package's src/ on sys.path: the workspace as it is, no build step.
+    sources = [str(ROOT / "packages" / name / "src") for name in SERVE_PACKAGES]
+    Path(site, "web-workspace.pth").write_text("\n".join(sources) + "\n")
+    print(f"linked {len(sources)} packages from packages/*/src", flush=True)
+    marker.write_text(want)
+    return python
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    python = ensure_env(VENV, PACKAGES, DEV_TOOLS)
-    return _run(
-        [python, ROOT / "examples" / "demo.py", "--host", args.host, "--port", str(args.port)]
-    )
+    python = ensure_serve_env()
+    demo = ROOT / "examples" / "demo.py"
+    cmd = [str(python), str(demo), "--host", args.host, "--port", str(args.port)]
+    print(f"serving {demo.relative_to(ROOT)} on http://{args.host}:{args.port}/", flush=True)
+    if os.name == "posix":
+        # The server takes this process's place, so a SIGTERM to it stops the server.
+        os.execv(cmd[0], cmd)
+    return subprocess.call(cmd, cwd=ROOT)
 
 
 def _steps(python: Path) -> list[tuple[str, list[str | Path]]]:
