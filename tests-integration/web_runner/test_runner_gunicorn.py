@@ -162,15 +162,24 @@ def test_killed_worker_is_replaced(
     stop(proc)
 
 
-@pytest.mark.parametrize("target", ["sample_app:broken", "sample_app:broken_startup"])
+@pytest.mark.parametrize(
+    ("target", "workers"),
+    [("sample_app:broken", "1"), ("sample_app:broken_startup", "1"), ("sample_app:broken", "3")],
+)
 def test_start_up_error_stops_gunicorn(
-    spawn: Spawn, free_port: Callable[[], int], target: str
+    spawn: Spawn, free_port: Callable[[], int], target: str, workers: str
 ) -> None:
     """A worker that cannot boot exits with gunicorn's code 3: the arbiter halts, no respawns."""
-    proc = gunicorn(spawn, target, free_port(), "-k", WORKER, "-w", "2")
+    proc = gunicorn(spawn, target, free_port(), "-k", WORKER, "-w", workers)
     _out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 3, err
     assert "The application failed to start" in err, err
     assert "the database is unreachable" in err or "on_startup failed" in err, err
-    assert "Worker failed to boot" in err, err
-    assert err.count("Booting worker") <= 2, err  # none restarted
+    assert "exited with code 3" in err, err
+    assert err.count("Booting worker") <= int(workers), err  # none restarted
+    if workers == "1":
+        assert proc.returncode == 3, err
+        assert "Reason: Worker failed to boot." in err, err
+    else:
+        # gunicorn 27 raises its halt a second time when several workers fail at once and
+        # then exits 1 with that traceback: still prompt, still no respawn.
+        assert proc.returncode != 0, err
