@@ -7,6 +7,7 @@ body ``"<status>: <reason>"`` unless a body or text is given (none for 204, 205 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -106,6 +107,12 @@ class HTTPException(Response, Exception):
     ) -> None:
         if self.status_code < 100:
             raise TypeError(f"{type(self).__name__} has no status_code: raise a concrete subclass")
+        if body is not None:
+            warnings.warn(
+                "body argument is deprecated for http web exceptions",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         Response.__init__(
             self,
             status=self.status_code,

@@ -9,6 +9,7 @@ two ``AppKey("db")`` objects are different keys on purpose.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, get_args, get_origin, overload
 
@@ -112,6 +113,18 @@ class ResponseKey(BaseKey[_T]):
     """Key for state stored on a :class:`StreamResponse`."""
 
     __slots__ = ()
+
+
+def warn_str_key(key: object, seen: set[object], key_class: str, anchor: str) -> None:
+    """aiohttp's ``NotAppKeyWarning`` for a plain key, once per key and process."""
+    if key not in seen and not isinstance(key, BaseKey):
+        seen.add(key)
+        warnings.warn(
+            f"It is recommended to use web.{key_class} instances for keys.\n"
+            f"https://docs.aiohttp.org/en/stable/web_advanced.html#{anchor}",
+            category=NotAppKeyWarning,
+            stacklevel=3,
+        )
 
 
 class ChainMapProxy(Mapping["str | AppKey[Any]", Any]):

@@ -36,6 +36,7 @@ import enum
 import logging
 import socket
 import sys
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast
@@ -132,6 +133,15 @@ _RESPONSE_TYPES: set[type] = {StreamResponse, Response}
 
 
 def _is_response(obj: object) -> bool:
+    if isinstance(obj, HTTPException):
+        # Not remembered: aiohttp warns each time one is returned.
+        warnings.warn(
+            "returning HTTPException object is deprecated (#2415) and will be removed, "
+            "please raise the exception instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return True
     if isinstance(obj, StreamResponse):
         if len(_RESPONSE_TYPES) < 256:
             _RESPONSE_TYPES.add(type(obj))

@@ -15,6 +15,7 @@ import json
 import re
 import socket
 import sys
+import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -38,6 +39,7 @@ from web_http import (
 from yarl import URL
 
 from ._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPUnsupportedMediaType
+from ._keys import warn_str_key
 from ._req_body import FileField, FormLimits, read_form, read_multipart_form
 
 if TYPE_CHECKING:
@@ -69,6 +71,8 @@ _FORM_TYPES: Final = frozenset(("", "application/x-www-form-urlencoded", "multip
 _HOST_RE: Final = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]*)(?::[0-9]*)?")
 
 _SENTINEL: Any = object()
+#: Plain-str request keys already warned about (aiohttp warns once per key).
+_SEEN_STR_KEYS: set[object] = set()
 _fqdn: str | None = None
 
 
@@ -397,6 +401,7 @@ class BaseRequest(MutableMapping[str, Any]):
     @property
     def has_body(self) -> bool:
         """Deprecated alias of ``can_read_body``."""
+        warnings.warn("Deprecated, use .can_read_body #2005", DeprecationWarning, stacklevel=2)
         return self.can_read_body
 
     def _too_large(self, actual: int) -> HTTPRequestEntityTooLarge:
@@ -593,6 +598,8 @@ class BaseRequest(MutableMapping[str, Any]):
         return self._state[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if type(key) is str:
+            warn_str_key(key, _SEEN_STR_KEYS, "RequestKey", "request-s-storage")
         self._state[key] = value
 
     def __delitem__(self, key: str) -> None:

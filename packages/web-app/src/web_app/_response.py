@@ -31,6 +31,7 @@ from ._stream_response import (
     _CONTENT_TYPE,
     ContentCoding,
     StreamResponse,
+    TextTypeError,
     _no_length_allowed,
 )
 from .payload import PAYLOAD_REGISTRY, LookupError as PayloadLookupError, Payload
@@ -91,7 +92,7 @@ class Response(StreamResponse):
         has_ctype = hdrs is not None and _CONTENT_TYPE in hdrs
         if text is not None:
             if not isinstance(text, str):
-                raise TypeError(f"text argument must be str ({type(text).__name__!r})")
+                raise TextTypeError(f"text argument must be str ({type(text).__name__!r})")
             if has_ctype:
                 if content_type or charset:
                     raise ValueError(
@@ -206,7 +207,7 @@ class Response(StreamResponse):
     @text.setter
     def text(self, text: str) -> None:
         if not isinstance(text, str):
-            raise TypeError(f"text argument must be str ({type(text).__name__!r})")
+            raise TextTypeError(f"text argument must be str ({type(text).__name__!r})")
         if self.prepared:
             raise RuntimeError("Cannot change the body after the headers have been sent")
         if self.content_type == "application/octet-stream":

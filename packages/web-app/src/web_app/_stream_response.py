@@ -34,6 +34,7 @@ from web_http import (
     serialize_response_head as _serialize_head,
 )
 
+from ._keys import warn_str_key
 from ._resp_helpers import (
     EPOCH_EXPIRES,
     ETAG_VALUE_RE,
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = (
     "ContentCoding",
+    "NotStartedError",
+    "TextTypeError",
     "StreamResponse",
 )
 
@@ -68,6 +71,20 @@ _VARY: Final = istr("Vary")
 _ACCEPT_ENCODING: Final = istr("Accept-Encoding")
 
 _BYTES_TYPES: Final = (bytes, bytearray, memoryview)
+#: Plain-str response keys already warned about (aiohttp warns once per key).
+_SEEN_STR_KEYS: set[object] = set()
+
+
+class TextTypeError(TypeError, AssertionError):
+    """``resp.text = b"..."``: aiohttp asserts (``AssertionError``); also a ``TypeError``."""
+
+
+class NotStartedError(RuntimeError, AssertionError):
+    """``write_eof()``/``drain()`` before ``prepare()``.
+
+    aiohttp fails these with an ``AssertionError``; this is also a ``RuntimeError``, so code
+    written for either catches it (and it survives ``python -O``).
+    """
 
 
 class ContentCoding(enum.Enum):
@@ -704,10 +721,15 @@ class StreamResponse(MutableMapping[str, Any]):
         await writer.write(data)
 
     async def drain(self) -> None:
-        """Wait until the connection accepts more data."""
+        """Wait until the connection accepts more data (deprecated: ``write`` drains)."""
+        if self._eof_sent:
+            raise NotStartedError("EOF has already been sent")
         writer = self._payload_writer
         if writer is None:
-            raise RuntimeError("Response has not been started")
+            raise NotStartedError("Response has not been started")
+        warnings.warn(
+            "drain method is deprecated, use await resp.write()", DeprecationWarning, stacklevel=2
+        )
         await writer.drain()
 
     async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
@@ -718,7 +740,7 @@ class StreamResponse(MutableMapping[str, Any]):
             raise TypeError(f"data argument must be byte-ish ({type(data).__name__!r})")
         writer = self._payload_writer
         if writer is None:
-            raise RuntimeError("Response has not been started")
+            raise NotStartedError("Response has not been started")
         remaining = self._remaining
         if self._must_be_empty_body:
             data = b""
@@ -756,6 +778,8 @@ class StreamResponse(MutableMapping[str, Any]):
         return self._data()[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if type(key) is str:
+            warn_str_key(key, _SEEN_STR_KEYS, "ResponseKey", "response-s-storage")
         self._data()[key] = value
 
     def __delitem__(self, key: str) -> None:
