@@ -37,9 +37,14 @@ LAYERS: tuple[str, ...] = (
     "web-asgi",
     "web-meta",
     "web-testing",
+    "web-aiohttp-compat",
 )
 # Same rank: neither may import the other.
-PEERS = ({"web-http", "web-routing"}, {"web-static", "web-websocket", "web-runner"})
+PEERS = (
+    {"web-http", "web-routing"},
+    {"web-static", "web-websocket", "web-runner"},
+    {"web-testing", "web-aiohttp-compat"},
+)
 # Distribution name -> the import names it provides, where they differ from the normalised name.
 IMPORT_NAMES = {
     "web-meta": {"web"},

@@ -35,6 +35,7 @@ PACKAGES = (
     "web-asgi",
     "web-meta",
     "web-testing",
+    "web-aiohttp-compat",
 )
 IMPORT_NAMES = {
     "web-http": "web_http",
@@ -46,6 +47,7 @@ IMPORT_NAMES = {
     "web-asgi": "web_asgi",
     "web-meta": "web",
     "web-testing": "web_testing",
+    "web-aiohttp-compat": "web_aiohttp_compat",
 }
 # Packages proven to install alone, with only their declared dependencies, and pass their tests.
 ISOLATED = ("web-http", "web-routing")
@@ -70,6 +72,17 @@ DEV_TOOLS = (
     "mypy>=1.11",
     "ruff>=0.6",
     "tomli>=2",
+    # aiohttp's client and the extensions tests-integration/web_aiohttp_compat runs on our server
+    "aiohttp>=3.9",
+    "aiohttp-session>=2.12",
+    "aiohttp-jinja2>=1.6",
+    "aiohttp-security>=0.5",
+    "aiohttp-cors>=0.8",
+    "aiohttp-sse>=2.2",
+    "aiohttp-remotes>=1.3",
+    "aiohttp-pydantic>=2.4",
+    "sockjs>=0.13",
+    "aiojobs>=1.3",
 )
 DEBIAN_TOOLS = ("curl",)
 # What the demo needs: every package but the test tooling, run from source.

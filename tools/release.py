@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TAG = re.compile(r"^(?P<dist>web-[a-z]+)-v(?P<version>\d+\.\d+\.\d+(?:[.\w+-]*)?)$")
+TAG = re.compile(r"^(?P<dist>web-[a-z]+(?:-[a-z]+)*)-v(?P<version>\d+\.\d+\.\d+(?:[.\w+-]*)?)$")
 
 
 class TagError(ValueError):

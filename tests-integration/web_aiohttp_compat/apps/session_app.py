@@ -1,0 +1,43 @@
+"""aiohttp-session's README example (last visit) and its login example (state set in a handler)."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+from aiohttp_session import SimpleCookieStorage, get_session, new_session, setup
+
+LOGINS = web.AppKey("logins", int)
+
+
+async def handler(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    last_visit = session.get("last_visit")
+    session["last_visit"] = time.time()
+    return web.Response(text=f"Last visited: {last_visit}")
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    session = await new_session(request)
+    session["user"] = str(form["user"])
+    # As in the login example: state kept on the running app (aiohttp 3.14 warns, goes on).
+    request.app[LOGINS] = request.app[LOGINS] + 1
+    raise web.HTTPFound("/me")
+
+
+async def me(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    if "user" not in session:
+        raise web.HTTPUnauthorized(text="log in first")
+    return web.Response(text=f"Hello, {session['user']} (login {request.app[LOGINS]})")
+
+
+def make_app() -> web.Application:
+    app = web.Application()
+    app[LOGINS] = 0
+    setup(app, SimpleCookieStorage())
+    app.router.add_get("/", handler)
+    app.router.add_post("/login", login)
+    app.router.add_get("/me", me)
+    return app
