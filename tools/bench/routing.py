@@ -43,7 +43,7 @@ def query_paths() -> dict[str, list[str]]:
     return {"plain": plain, "dynamic": dynamic, "miss": miss}
 
 
-async def handler(request: Any) -> None:
+async def handler(request: Any) -> Any:  # Any: serves as both frameworks' handler type
     return None
 
 
