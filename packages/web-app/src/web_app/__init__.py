@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from . import payload as payload
 from .__about__ import __version__ as __version__
+from ._abc import (
+    ACCESS_LOG_FORMAT as ACCESS_LOG_FORMAT,
+    AbstractAccessLogger as AbstractAccessLogger,
+    AbstractAsyncAccessLogger as AbstractAsyncAccessLogger,
+    AbstractStreamWriter as AbstractStreamWriter,
+    AbstractView as AbstractView,
+)
 
 # --- request, response, exceptions (exports added below this line) ---
 from ._exceptions import (

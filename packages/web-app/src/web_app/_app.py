@@ -40,9 +40,11 @@ from aiosignal import Signal
 from frozenlist import FrozenList
 from web_http import hdrs
 from web_routing import (
+    AbstractMatchInfo,
     AbstractResource,
     AbstractRoute,
     AbstractRouteDef,
+    AbstractRouter,
     Domain,
     MaskDomain,
     MatchedSubAppResource,
@@ -52,6 +54,7 @@ from web_routing import (
     UrlMappingMatchInfo,
 )
 
+from ._abc import AbstractAccessLogger, AbstractAsyncAccessLogger
 from ._dispatcher import UrlDispatcher, default_expect_handler
 from ._keys import AppKey, NotAppKeyWarning
 from ._middlewares import Handler, Middleware
@@ -188,13 +191,22 @@ async def _compose_legacy(handler: Handler, apps: tuple[Application, ...]) -> Ha
     return handler
 
 
-def _tree_needs_host(router: BaseUrlDispatcher) -> bool:
-    """True when matching may depend on the Host header (a domain sub-app below)."""
+def _tree_needs_host(router: AbstractRouter, seen: set[int] | None = None) -> bool:
+    """True when matching may depend on the Host header (a domain sub-app below).
+
+    A router reached twice (shared by a parent and a sub-app) is looked at once.
+    """
+    if not isinstance(router, BaseUrlDispatcher):
+        return True  # a custom router may read anything of the request
+    seen = set() if seen is None else seen
+    seen.add(id(router))
     for resource in router.resources():
         if isinstance(resource, MatchedSubAppResource):
             return True
-        if isinstance(resource, PrefixedSubAppResource) and _tree_needs_host(resource.app.router):
-            return True
+        if isinstance(resource, PrefixedSubAppResource):
+            sub = resource.app.router
+            if id(sub) not in seen and _tree_needs_host(sub, seen):
+                return True
     return False
 
 
@@ -205,7 +217,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self,
         *,
         logger: logging.Logger = web_logger,
-        router: BaseUrlDispatcher | None = None,
+        router: AbstractRouter | None = None,
         middlewares: Iterable[Middleware] = (),
         handler_args: Mapping[str, Any] | None = None,
         client_max_size: int | None = 1024**2,
@@ -217,8 +229,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             router = UrlDispatcher()
         else:
             warnings.warn("router argument is deprecated", DeprecationWarning, stacklevel=2)
-            if not isinstance(router, BaseUrlDispatcher):
-                raise TypeError(f"router must be a UrlDispatcher, got {router!r}")
+            if not isinstance(router, AbstractRouter):
+                raise TypeError(f"router must be an AbstractRouter, got {router!r}")
         if loop is not None:
             warnings.warn("loop argument is deprecated", DeprecationWarning, stacklevel=2)
         if client_max_size is not None and (
@@ -234,7 +246,10 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         if handler_args is not None and not isinstance(handler_args, Mapping):
             raise TypeError(f"handler_args must be a mapping, got {handler_args!r}")
         self.logger = logger
-        self._router = router
+        # typed as the default router, as aiohttp does, even when it is one of the user's own
+        self._router = cast("BaseUrlDispatcher", router)
+        # a router of the user's own: resolved with its async resolve(), per request
+        self._custom_router = not isinstance(router, BaseUrlDispatcher)
         self._loop = loop
         self._debug = debug
         self._handler_args = handler_args
@@ -263,6 +278,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._needs_host = False
         self._chains: dict[AbstractRoute, tuple[tuple[Application, ...], Handler]] = {}
         self._miss_chains: dict[tuple[Application, ...], Handler] = {}
+        router.post_init(self)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -354,6 +370,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
 
     @property
     def router(self) -> BaseUrlDispatcher:
+        """The router; typed as the default one (as aiohttp does) even when it is a custom one."""
         return self._router
 
     @property
@@ -447,6 +464,12 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             raise RuntimeError("Cannot add sub application to frozen application")
         if subapp._frozen:
             raise RuntimeError("Cannot add frozen application")
+        for app in (self, subapp):
+            if app._custom_router:
+                raise TypeError(
+                    "sub-applications need UrlDispatcher routers on both sides, "
+                    f"{app!r} has {app._router!r}"
+                )
 
     def _register_subapp(self, resource: _R, subapp: Application) -> _R:
         self._router.register_resource(resource)
@@ -558,8 +581,14 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     ) -> Server:
         from ._server import Server
 
-        if access_log_class is not None and not isinstance(access_log_class, type):
-            raise TypeError(f"access_log_class must be a class, got {access_log_class!r}")
+        if access_log_class is not None and not (
+            isinstance(access_log_class, type)
+            and issubclass(access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger))
+        ):
+            raise TypeError(
+                "access_log_class must be a subclass of web.abc.AbstractAccessLogger or "
+                f"web.abc.AbstractAsyncAccessLogger, got {access_log_class!r}"
+            )
         self._set_loop(loop)
         self.freeze()
         kwargs["debug"] = self.debug
@@ -611,6 +640,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         )
 
     async def _handle(self, request: Request) -> StreamResponse:
+        if self._custom_router:
+            return await self._handle_custom(request)
         message = request._message  # the request head: no property calls on the hot path
         path = message.target
         if path[:1] != "/":
@@ -637,6 +668,32 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         if entry is not None and entry[0] == match_info.apps:
             return await entry[1](request)
         return await self._build_chain(match_info)(request)
+
+    async def _handle_custom(self, request: Request) -> StreamResponse:
+        """aiohttp's generic path: any AbstractRouter, any AbstractMatchInfo it returns."""
+        match_info: AbstractMatchInfo = await cast("AbstractRouter", self._router).resolve(request)
+        if not isinstance(match_info, AbstractMatchInfo):
+            raise TypeError(f"match_info should be AbstractMatchInfo instance, not {match_info!r}")
+        match_info.add_app(self)
+        match_info.freeze()
+        request._match_info = match_info  # type: ignore[assignment]
+        if hdrs.EXPECT in request._message.headers:
+            if isinstance(match_info, UrlMappingMatchInfo):
+                expect = match_info.route.expect_handler or default_expect_handler
+            else:
+                expect = match_info.expect_handler
+            resp = await expect(request)
+            await request.writer.drain()
+            if resp is not None:
+                return cast("StreamResponse", resp)
+        handler = cast("Handler", match_info.handler)
+        if self._run_middlewares:
+            apps = cast("tuple[Application, ...]", match_info.apps)
+            if self._has_legacy:
+                handler = await _compose_legacy(handler, apps)
+            else:
+                handler = _compose(handler, apps)
+        return await handler(request)
 
     def _build_chain(self, match_info: UrlMappingMatchInfo) -> Handler:
         """The middleware-wrapped handler for this match; cached unless per-request."""

@@ -11,6 +11,8 @@ from typing import Any, Final
 
 from web_http import HttpLimits
 
+from ._abc import ACCESS_LOG_FORMAT
+
 __all__ = (
     "FIELD_COUNT_BELOW",
     "HandlerConfig",
@@ -67,7 +69,7 @@ class HandlerConfig:
         logger: logging.Logger = server_logger,
         access_log_class: Any = None,
         access_log: logging.Logger | None = None,
-        access_log_format: str | None = None,
+        access_log_format: str = ACCESS_LOG_FORMAT,
         debug: bool = False,
         max_line_size: int = 8190,
         max_headers: int = 32768,
@@ -91,7 +93,7 @@ class HandlerConfig:
         self.logger = logger
         self.access_log_class = access_log_class
         self.access_log = access_log
-        self.access_log_format = access_log_format
+        self.access_log_format = access_log_format or ACCESS_LOG_FORMAT
         self.debug = debug
         self.limits = header_limits(max_line_size, max_field_size, max_headers)
         self.lingering_time = float(lingering_time)

@@ -53,6 +53,7 @@ from web_http import (
     reason_phrase,
 )
 
+from ._abc import AbstractAsyncAccessLogger
 from ._error_page import error_response, error_text
 from ._exceptions import HTTPException
 from ._handler_config import HandlerConfig
@@ -168,6 +169,7 @@ class RequestHandler(asyncio.Protocol):
 
     __slots__ = (
         "_access_logger",
+        "_async_access_logger",
         "_config",
         "_context",
         "_current_request",
@@ -238,10 +240,13 @@ class RequestHandler(asyncio.Protocol):
         self._context: contextvars.Context | None = None
         self.transport: asyncio.Transport | None = None
         self._access_logger: AccessLoggerLike | None = None
-        if config.access_log_class is not None and config.access_log is not None:
-            self._access_logger = config.access_log_class(
-                config.access_log, config.access_log_format
-            )
+        self._async_access_logger: AbstractAsyncAccessLogger | None = None
+        cls = config.access_log_class
+        if cls is not None and config.access_log is not None:
+            if isinstance(cls, type) and issubclass(cls, AbstractAsyncAccessLogger):
+                self._async_access_logger = cls()
+            else:
+                self._access_logger = cls(config.access_log, config.access_log_format)
 
     def __repr__(self) -> str:
         return f"<RequestHandler {self._state.name.lower()}>"
@@ -655,7 +660,13 @@ class RequestHandler(asyncio.Protocol):
                 self._answer_parse_error(HttpProcessingError(code=500, message=""))
                 return
             access_logger = self._access_logger
-            start = loop.time() if access_logger is not None and access_logger.enabled else -1.0
+            async_logger = self._async_access_logger
+            start = (
+                loop.time()
+                if (access_logger is not None and access_logger.enabled)
+                or (async_logger is not None and async_logger.enabled)
+                else -1.0
+            )
             self._current_request = request
             try:
                 resp: StreamResponse | None
@@ -706,7 +717,14 @@ class RequestHandler(asyncio.Protocol):
             finally:
                 self._current_request = None
             if start >= 0.0:
-                access_logger.log(request, resp, loop.time() - start)  # type: ignore[union-attr]
+                try:
+                    if async_logger is not None:
+                        await async_logger.log(request, resp, loop.time() - start)
+                    else:
+                        access_logger.log(request, resp, loop.time() - start)  # type: ignore[union-attr]
+                except Exception:
+                    # a broken access logger costs its record, not the connection
+                    self.logger.exception("Error in the access logger")
             if head.upgrade:
                 # The handler took the stream over (set_parser) or the parser is still in
                 # upgraded mode with nothing to resume: either way this is the last request.

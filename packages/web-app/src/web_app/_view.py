@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from web_http import hdrs
 
+from ._abc import AbstractView
 from ._exceptions import HTTPMethodNotAllowed
 
 if TYPE_CHECKING:
     from ._stream_response import StreamResponse
-    from ._web_request import Request
 
 __all__ = ("View",)
 
@@ -19,7 +19,7 @@ __all__ = ("View",)
 _VERB_METHODS: dict[str, str] = {verb: verb.lower() for verb in hdrs.METH_ALL}
 
 
-class View:
+class View(AbstractView):
     """Base class for class-based views (``router.add_view(path, MyView)``).
 
     The route calls the class with the request and awaits the instance: the
@@ -28,15 +28,7 @@ class View:
     405 and an ``Allow`` header listing the verbs the class implements.
     """
 
-    __slots__ = ("_request",)
-
-    def __init__(self, request: Request) -> None:
-        self._request = request
-
-    @property
-    def request(self) -> Request:
-        """The request that this view instance serves."""
-        return self._request
+    __slots__ = ()
 
     def __await__(self) -> Generator[Any, None, StreamResponse]:
         return self._dispatch().__await__()

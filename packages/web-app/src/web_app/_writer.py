@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ._abc import AbstractStreamWriter
 from ._compression import Compressor
 
 __all__ = ("PayloadWriter", "WriterProtocol")
@@ -180,3 +181,7 @@ class PayloadWriter:
         if transport is None or transport.is_closing():
             raise _closing()
         await self._protocol._drain_helper()
+
+
+# isinstance(request.writer, AbstractStreamWriter) holds, as in aiohttp (see the ABC's note)
+AbstractStreamWriter.register(PayloadWriter)

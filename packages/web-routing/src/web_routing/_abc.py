@@ -29,6 +29,7 @@ __all__ = (
     "AbstractMatchInfo",
     "AbstractResource",
     "AbstractRoute",
+    "AbstractRouter",
     "ExpectHandler",
     "Handler",
     "HandlerType",
@@ -233,7 +234,12 @@ class AbstractRoute(abc.ABC):
 
 
 class AbstractMatchInfo(abc.ABC):
-    """The result of resolving a request (aiohttp's ``abc.AbstractMatchInfo``)."""
+    """The result of resolving a request (aiohttp's ``abc.AbstractMatchInfo``).
+
+    The abstract members are aiohttp's.  ``current_app`` (the application
+    whose handler or middleware runs) has a default here so that a user's
+    own match info, written for aiohttp, needs nothing more.
+    """
 
     __slots__ = ()
 
@@ -259,12 +265,51 @@ class AbstractMatchInfo(abc.ABC):
     @abc.abstractmethod
     def add_app(self, app: Any) -> None: ...
 
-    @property
-    @abc.abstractmethod
-    def current_app(self) -> Any: ...
-
     @abc.abstractmethod
     def freeze(self) -> None: ...
+
+    @property
+    def current_app(self) -> Any:
+        """The app set last (see the setter), else the innermost one of :attr:`apps`."""
+        app = getattr(self, "_current_app", None)
+        if app is None:
+            apps = self.apps
+            if not apps:
+                raise RuntimeError("No application was added to this match info")
+            app = apps[-1]
+        return app
+
+    @current_app.setter
+    def current_app(self, app: Any) -> None:
+        if app not in self.apps:
+            raise RuntimeError(f"Expected one of the following apps {self.apps!r}, got {app!r}")
+        self._current_app = app  # type: ignore[misc]  # a subclass without __slots__ has a dict
+
+
+class AbstractRouter(abc.ABC):
+    """aiohttp's ``abc.AbstractRouter``: anything that resolves a request to match info.
+
+    ``Application(router=...)`` takes any subclass; :class:`UrlDispatcher` is
+    the one every application gets by default.
+    """
+
+    def __init__(self) -> None:
+        self._frozen = False
+
+    def post_init(self, app: Any) -> None:
+        """Called by the application that takes this router (not abstract, as in aiohttp)."""
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def freeze(self) -> None:
+        """Called when the application freezes."""
+        self._frozen = True
+
+    @abc.abstractmethod
+    async def resolve(self, request: Any) -> AbstractMatchInfo:
+        """The match info for ``request`` (a miss is match info whose handler raises)."""
 
 
 EMPTY_METHODS = _EMPTY

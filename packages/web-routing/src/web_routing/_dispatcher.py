@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ._abc import (
     AbstractResource,
     AbstractRoute,
+    AbstractRouter,
     ExpectHandler,
     HandlerType,
     RequestLike,
@@ -131,13 +132,13 @@ def _index_key(resource: AbstractResource) -> str:
     return key.rstrip("/") or "/"
 
 
-class UrlDispatcher(Mapping[str, AbstractResource]):
+class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
     """aiohttp's router: resources in a table, resolved by (method, path)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._resources: list[AbstractResource] = []
         self._named_resources: dict[str, AbstractResource] = {}
-        self._frozen = False
         self._built_at = -1
         self._plain: dict[str, _PlainEntry] = {}
         self._index: dict[str, tuple[AbstractResource, ...]] = {}

@@ -30,8 +30,20 @@ __all__ = (
 )
 
 
-def _resolve_in(app: Any, method: str, path: str, host: str | None) -> ResolveResult:
-    match_info: UrlMappingMatchInfo = app.router.resolve_path(method, path, host)
+def _resolve_in(
+    resource: PrefixedSubAppResource, method: str, path: str, host: str | None
+) -> ResolveResult:
+    if resource._resolving:
+        # the sub-app's router is one already resolving this path (a router shared with a
+        # parent, as aiohttp allows): it has nothing more to offer, where aiohttp recurses
+        # until RecursionError and answers 500
+        return None, EMPTY_METHODS
+    app = resource._app
+    resource._resolving = True
+    try:
+        match_info: UrlMappingMatchInfo = app.router.resolve_path(method, path, host)
+    finally:
+        resource._resolving = False
     match_info.add_app(app)
     if isinstance(match_info, MatchInfoError) and match_info.status == 405:
         return match_info, match_info.allowed_methods
@@ -45,6 +57,7 @@ class PrefixedSubAppResource(PrefixResource):
         _check_prefix(prefix)
         super().__init__(prefix)
         self._app = app
+        self._resolving = False
         self._add_prefix_to_resources(prefix)
 
     @property
@@ -73,7 +86,7 @@ class PrefixedSubAppResource(PrefixResource):
     def resolve_path(self, method: str, path: str, host: str | None = None) -> ResolveResult:
         if not self.matches_prefix(path):
             return None, EMPTY_METHODS
-        return _resolve_in(self._app, method, path, host)
+        return _resolve_in(self, method, path, host)
 
     def __len__(self) -> int:
         return len(self._app.router.routes())
@@ -174,6 +187,7 @@ class MatchedSubAppResource(PrefixedSubAppResource):
     def __init__(self, rule: AbstractRuleMatching, app: Any) -> None:
         PrefixResource.__init__(self, "")
         self._app = app
+        self._resolving = False
         self._rule = rule
 
     @property
@@ -190,7 +204,7 @@ class MatchedSubAppResource(PrefixedSubAppResource):
     def resolve_path(self, method: str, path: str, host: str | None = None) -> ResolveResult:
         if not host or not self._rule.match_domain(host):
             return None, EMPTY_METHODS
-        return _resolve_in(self._app, method, path, host)
+        return _resolve_in(self, method, path, host)
 
     def __repr__(self) -> str:
         return f"<MatchedSubAppResource -> {self._app!r}>"

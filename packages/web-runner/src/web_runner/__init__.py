@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__ as __version__
 from ._accesslog import (
     AbstractAccessLogger as AbstractAccessLogger,
+    AbstractAsyncAccessLogger as AbstractAsyncAccessLogger,
     AccessLogger as AccessLogger,
     access_logger as access_logger,
 )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "AbstractAccessLogger",
+    "AbstractAsyncAccessLogger",
     "AccessLogger",
     "AppRunner",
     "BaseRunner",

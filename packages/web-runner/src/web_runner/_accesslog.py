@@ -11,13 +11,18 @@ import logging
 import os
 import re
 import time as _time
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-from web_app import BaseRequest, StreamResponse
+from web_app import (
+    ACCESS_LOG_FORMAT,
+    AbstractAccessLogger,
+    AbstractAsyncAccessLogger,
+    BaseRequest,
+    StreamResponse,
+)
 
-__all__ = ("AbstractAccessLogger", "AccessLogger", "access_logger")
+__all__ = ("AbstractAccessLogger", "AbstractAsyncAccessLogger", "AccessLogger", "access_logger")
 
 #: The logger ``run_app`` and the runners log requests to unless told otherwise.
 access_logger = logging.getLogger("web.access")
@@ -119,28 +124,6 @@ _KEYED: dict[str, tuple[str, Callable[[str], _Field]]] = {
 }
 
 
-class AbstractAccessLogger(ABC):
-    """Base for access loggers: subclass it and implement :meth:`log`.
-
-    The runner builds one instance per connection handler as ``cls(logger, log_format)``.
-    """
-
-    __slots__ = ("log_format", "logger")
-
-    def __init__(self, logger: logging.Logger, log_format: str) -> None:
-        self.logger = logger
-        self.log_format = log_format
-
-    @abstractmethod
-    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        """Emit one record for ``request`` answered by ``response`` after ``time`` seconds."""
-
-    @property
-    def enabled(self) -> bool:
-        """Whether :meth:`log` should be called at all (checked before each call)."""
-        return True
-
-
 class _Compiled:
     """A format string turned into a %-template and one small callable per directive."""
 
@@ -189,7 +172,7 @@ class AccessLogger(AbstractAccessLogger):
 
     __slots__ = ("_compiled",)
 
-    LOG_FORMAT = '%a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i"'
+    LOG_FORMAT = ACCESS_LOG_FORMAT
 
     _cache: dict[str, _Compiled] = {}
 

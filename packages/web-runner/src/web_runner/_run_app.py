@@ -14,7 +14,7 @@ from typing import Any
 
 from web_app import Application
 
-from ._accesslog import AbstractAccessLogger, AccessLogger, access_logger
+from ._accesslog import AbstractAccessLogger, AbstractAsyncAccessLogger, AccessLogger, access_logger
 from ._appcheck import is_application
 from ._runners import AppRunner, GracefulExit
 from ._sites import BaseSite, SockSite, TCPSite, UnixSite
@@ -131,7 +131,7 @@ def run_app(
     ssl_context: ssl.SSLContext | None = None,
     print: _PrintFunc | None = builtins.print,
     backlog: int = 128,
-    access_log_class: type[AbstractAccessLogger] = AccessLogger,
+    access_log_class: type[AbstractAccessLogger | AbstractAsyncAccessLogger] = AccessLogger,
     access_log_format: str = AccessLogger.LOG_FORMAT,
     access_log: logging.Logger | None = access_logger,
     handle_signals: bool = True,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from web_app import Application, Server
 
-from ._accesslog import AbstractAccessLogger, AccessLogger, access_logger
+from ._accesslog import AbstractAccessLogger, AbstractAsyncAccessLogger, AccessLogger, access_logger
 from ._appcheck import is_application
 
 if TYPE_CHECKING:
@@ -166,10 +166,12 @@ def _fill_access_log_defaults(kwargs: dict[str, Any]) -> None:
     kwargs.setdefault("access_log", access_logger)
     kwargs.setdefault("access_log_format", AccessLogger.LOG_FORMAT)
     if not (
-        isinstance(access_log_class, type) and issubclass(access_log_class, AbstractAccessLogger)
+        isinstance(access_log_class, type)
+        and issubclass(access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger))
     ):
         raise TypeError(
-            "access_log_class must be a subclass of web.AbstractAccessLogger, "
+            "access_log_class must be a subclass of web.abc.AbstractAccessLogger or "
+            "web.abc.AbstractAsyncAccessLogger, "
             f"got {access_log_class!r}"
         )
 
