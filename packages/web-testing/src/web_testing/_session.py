@@ -247,7 +247,7 @@ class ClientSession:
                 url = url.join(URL(location))
         finally:
             if body is not None:
-                body.close()
+                await body.close()
         check = self._raise_for_status if raise_for_status is None else raise_for_status
         if check:
             resp.raise_for_status()
@@ -293,6 +293,9 @@ class ClientSession:
         if body is not None:
             if body.content_type and "Content-Type" not in out and "content-type" not in skip:
                 out["Content-Type"] = body.content_type
+            for name, value in body.headers:
+                if name not in out:
+                    out[name] = value
             if chunked or body.length is None:
                 out.popall("Content-Length", None)
                 out["Transfer-Encoding"] = "chunked"
@@ -332,7 +335,12 @@ class ClientSession:
                 and body.length <= _SMALL_BODY
                 and not (chunked or expect100)
             ):
-                pieces = [head, *[chunk async for chunk in body.chunks()]]
+                pieces = [head]
+
+                async def collect(chunk: bytes) -> None:
+                    pieces.append(chunk)
+
+                await body.write(collect)
                 conn.write(b"".join(pieces))
             else:
                 conn.write(head)
@@ -409,11 +417,12 @@ def _make_response(
 
 async def _write_body(conn: ClientConnection, body: RequestBody, chunked: bool) -> None:
     encoder = ChunkedEncoder() if chunked else None
-    async for chunk in body.chunks():
-        if not chunk:
-            continue
+
+    async def send(chunk: bytes) -> None:
         conn.write(encoder.encode(chunk) if encoder is not None else chunk)
         await conn.drain()
+
+    await body.write(send)
     if encoder is not None:
         conn.write(encoder.end())
 
