@@ -127,11 +127,34 @@ async def test_unsatisfiable_range(data_file: Path, static_send: Send, rng: str)
     assert ans.keep_alive
 
 
-@pytest.mark.parametrize("rng", ["bytes=0-1,5-6", "lines=1-2"])
+@pytest.mark.parametrize("rng", ["lines=1-2", "bytes"])
 async def test_ignored_ranges_send_everything(data_file: Path, static_send: Send, rng: str) -> None:
     ans = await static_send(FileResponse(data_file), headers={"Range": rng})
     assert ans.status == 200
     assert ans.body == DATA
+
+
+async def test_multiple_ranges_are_multipart_byteranges(data_file: Path, static_send: Send) -> None:
+    ans = await static_send(FileResponse(data_file), headers={"Range": "bytes=900-909,0-4"})
+    assert ans.status == 206
+    ctype = ans.headers["Content-Type"]
+    assert ctype.startswith("multipart/byteranges; boundary=")
+    boundary = ctype.split("boundary=")[1]
+    assert int(ans.headers["Content-Length"]) == len(ans.body)
+    assert (
+        ans.body
+        == (
+            f"--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Range: bytes 0-4/1024\r\n\r\n"
+        ).encode()
+        + DATA[0:5]
+        + (
+            f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+            "Content-Range: bytes 900-909/1024\r\n\r\n"
+        ).encode()
+        + DATA[900:910]
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
 
 
 async def test_range_ignored_for_post(data_file: Path, static_send: Send) -> None:

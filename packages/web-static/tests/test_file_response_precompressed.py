@@ -97,3 +97,16 @@ async def test_range_applies_to_variant(css: Path, static_send: Send) -> None:
     ans = await static_send(resp, method="HEAD", headers=headers)
     assert ans.status == 206
     assert ans.headers["Content-Range"] == f"bytes 0-3/{len(b'fake-brotli')}"
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [("zstd", "zstd"), ("gzip, zstd", "zstd"), ("br, zstd", "br"), ("zstd;q=0.5, gzip", "gzip")],
+)
+async def test_zstd_sibling(css: Path, static_send: Send, accept: str, coding: str) -> None:
+    (css.parent / "site.css.zst").write_bytes(b"fake-zstd")
+    ans = await static_send(FileResponse(css), method="HEAD", headers={"Accept-Encoding": accept})
+    assert ans.headers["Content-Encoding"] == coding
+    assert ans.headers["Content-Type"] == "text/css"
+    if coding == "zstd":
+        assert ans.headers["Content-Length"] == str(len(b"fake-zstd"))

@@ -384,8 +384,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         show_index: bool = False,
         follow_symlinks: bool = False,
         append_version: bool = False,
+        **extra: Any,
     ) -> AbstractResource:
-        """Serve files below ``path`` at ``prefix`` (needs the web-static package)."""
+        """Serve files below ``path`` at ``prefix`` (needs the web-static package).
+
+        ``extra`` goes to the static resource as is: web-static takes ``index``,
+        ``cache_control`` and ``immutable`` (see ``web_static.StaticResource``).
+        """
         if not isinstance(prefix, str) or not prefix.startswith("/"):
             raise ValueError(f"Prefix must start with '/', got {prefix!r}")
         if prefix.endswith("/"):
@@ -408,6 +413,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             show_index=show_index,
             follow_symlinks=follow_symlinks,
             append_version=append_version,
+            **extra,
         )
         self.register_resource(resource)
         return resource

@@ -20,13 +20,15 @@ from typing import Final
 from web_http import ETAG_ANY, parse_etag_list, parse_http_date
 
 __all__ = (
+    "COALESCE_GAP",
+    "MAX_RANGES",
     "RangeNotSatisfiable",
     "ByteRange",
     "evaluate_preconditions",
     "if_range_allows",
     "last_modified_seconds",
     "make_etag",
-    "resolve_range",
+    "resolve_ranges",
 )
 
 # "bytes=<first>-<last>" after whitespace trimming; digits only, bounded length so that a
@@ -136,29 +138,16 @@ class ByteRange:
         return f"bytes {self.start}-{self.start + self.count - 1}/{self.size}"
 
 
-def resolve_range(header: str | None, size: int) -> ByteRange | None:
-    """Turn a ``Range`` value into the one range to send; None means the whole file.
+#: Parts a ``multipart/byteranges`` answer may have once ranges are coalesced; a Range
+#: header asking for more is ignored (the whole file goes out with 200), which RFC 9110 14.2
+#: allows and nginx and Apache do: many scattered ranges are a broken client or an attack.
+MAX_RANGES: Final = 32
+#: Ranges this close are merged: a part's own head costs more than resending the gap.
+COALESCE_GAP: Final = 80
 
-    * no header, another unit, or several ranges (we do not build
-      ``multipart/byteranges``): None, so the full file goes out with 200, which RFC 9110
-      14.2 allows;
-    * ``bytes=`` with a malformed spec, ``last < first``, a start past the end, a zero
-      suffix, or any range of an empty file: :class:`RangeNotSatisfiable` (416), as
-      aiohttp answers;
-    * otherwise the range clamped to the file.
-    """
-    if header is None:
-        return None
-    unit, sep, spec = header.strip(" \t").partition("=")
-    if not sep or unit.strip(" \t").lower() != "bytes":
-        return None
-    spec = spec.strip(" \t")
-    if "," in spec:
-        # Empty list elements are ignored (RFC 9110 5.6.1); two real ranges or more: 200.
-        parts = [p for p in (s.strip(" \t") for s in spec.split(",")) if p]
-        if len(parts) > 1:
-            return None
-        spec = parts[0] if parts else ""
+
+def _one_range(spec: str, size: int, header: str) -> ByteRange | None:
+    """One range-spec against the file (None: not satisfiable); malformed: 416."""
     m = _RANGE_SPEC_RE.fullmatch(spec)
     if m is None:
         raise RangeNotSatisfiable(header)
@@ -168,7 +157,7 @@ def resolve_range(header: str | None, size: int) -> ByteRange | None:
             raise RangeNotSatisfiable(header)
         suffix = int(last)
         if suffix == 0 or size == 0:
-            raise RangeNotSatisfiable(header)
+            return None
         start = max(size - suffix, 0)
         return ByteRange(start, size - start, size)
     start = int(first)
@@ -176,6 +165,44 @@ def resolve_range(header: str | None, size: int) -> ByteRange | None:
     if last and end < start:
         raise RangeNotSatisfiable(header)
     if start >= size:
-        raise RangeNotSatisfiable(header)
+        return None
     end = min(end, size - 1)
     return ByteRange(start, end - start + 1, size)
+
+
+def resolve_ranges(
+    header: str | None, size: int, max_ranges: int = MAX_RANGES
+) -> tuple[ByteRange, ...] | None:
+    """Turn a ``Range`` value into the ranges to send, coalesced; None means the whole file.
+
+    * no header or another unit: None (200 with the full file);
+    * a malformed spec anywhere, ``last < first``, or no satisfiable range at all (a start
+      past the end, a zero suffix, any range of an empty file):
+      :class:`RangeNotSatisfiable` (416), as aiohttp answers;
+    * otherwise the satisfiable ranges clamped to the file, sorted, with overlapping,
+      adjacent and nearly adjacent ones (:data:`COALESCE_GAP`) merged, so no byte is sent
+      twice however the ranges overlap; more than ``max_ranges`` of them after that: None.
+    """
+    if header is None:
+        return None
+    unit, sep, spec = header.strip(" \t").partition("=")
+    if not sep or unit.strip(" \t").lower() != "bytes":
+        return None
+    # Empty list elements are ignored (RFC 9110 5.6.1).
+    specs = [p for p in (s.strip(" \t") for s in spec.split(",")) if p] or [""]
+    found = [r for r in (_one_range(p, size, header) for p in specs) if r is not None]
+    if not found:
+        raise RangeNotSatisfiable(header)
+    found.sort(key=lambda r: r.start)
+    merged = [found[0]]
+    for rng in found[1:]:
+        last = merged[-1]
+        end = last.start + last.count
+        if rng.start <= end + COALESCE_GAP:
+            new_end = max(end, rng.start + rng.count)
+            merged[-1] = ByteRange(last.start, new_end - last.start, size)
+        else:
+            merged.append(rng)
+    if len(merged) > max_ranges:
+        return None
+    return tuple(merged)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import os
+import secrets
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from ._conditions import (
     if_range_allows,
     last_modified_seconds,
     make_etag,
-    resolve_range,
+    resolve_ranges,
 )
 from ._inline import OPEN_FLAGS, Opened, read_cached
 from ._mime import PRECOMPRESSED, acceptable_codings, guess_content_type
@@ -121,6 +122,8 @@ class _Plan:
     last_modified: int = 0
     encoding: str | None = None
     byte_range: ByteRange | None = None
+    #: Two ranges or more: the body is ``multipart/byteranges``.
+    ranges: tuple[ByteRange, ...] | None = None
     #: The open descriptor the body comes from (-1: nothing to send, already closed).
     fd: int = -1
     #: The whole body when it is small and was read already (None: not read).
@@ -192,10 +195,15 @@ def _decide(fd: int, st: os.stat_result, encoding: str | None, cond: _Conditions
         and if_range_allows(cond.if_range, etag, last_modified)
     ):
         try:
-            plan.byte_range = resolve_range(cond.range, size)
+            ranges = resolve_ranges(cond.range, size)
         except RangeNotSatisfiable:
             plan.outcome = _Outcome.NOT_SATISFIABLE
             return plan
+        if ranges is not None:
+            if len(ranges) == 1:
+                plan.byte_range = ranges[0]
+            else:
+                plan.ranges = ranges
     if cond.method != "HEAD" and _span(plan)[1] > 0:
         plan.fd = fd  # the caller keeps the descriptor open for the body
     return plan
@@ -217,7 +225,7 @@ def _plan(path: str, cond: _Conditions) -> _Plan:
     fd, st, encoding = variant
     try:
         plan = _decide(fd, st, encoding, cond)
-        if plan.fd >= 0:
+        if plan.fd >= 0 and plan.ranges is None:
             start, count = _span(plan)
             if count <= SMALL_BODY:
                 plan.body = os.pread(fd, count, start)
@@ -235,6 +243,9 @@ def _file_object(fd: int) -> BinaryIO:
 
 
 def _span(plan: _Plan) -> tuple[int, int]:
+    """Where the body starts and how long it is (a multipart body: its file bytes)."""
+    if plan.ranges is not None:
+        return plan.ranges[0].start, sum(r.count for r in plan.ranges)
     rng = plan.byte_range
     return (0, plan.size) if rng is None else (rng.start, rng.count)
 
@@ -321,7 +332,7 @@ class FileResponse(StreamResponse):
             os.close(fd)
             return plan
         start, count = _span(plan)
-        if count <= SMALL_BODY:
+        if count <= SMALL_BODY and plan.ranges is None:
             body: bytes | bytearray | None = read_cached(fd, start, count)
             if body is None:
                 try:
@@ -372,6 +383,8 @@ class FileResponse(StreamResponse):
             self.headers[_VARY] = f"{vary}, Accept-Encoding"
 
     async def _send(self, request: BaseRequest, plan: _Plan) -> PayloadWriter | None:
+        if plan.ranges is not None:
+            return await self._send_multipart(request, plan, plan.ranges)
         headers = self.headers
         rng = plan.byte_range
         if rng is not None:
@@ -407,6 +420,39 @@ class FileResponse(StreamResponse):
             await send_path(self._path_str + suffix)
             return writer
         await self._send_large(request, writer, plan.fd, start, count)
+        return writer
+
+    async def _send_multipart(
+        self, request: BaseRequest, plan: _Plan, ranges: tuple[ByteRange, ...]
+    ) -> PayloadWriter | None:
+        """206 with a ``multipart/byteranges`` body (RFC 9110 14.6), exact Content-Length."""
+        headers = self.headers
+        self.set_status(206)
+        ctype = headers.get(_CONTENT_TYPE) or guess_content_type(os.path.basename(self._path_str))
+        boundary = secrets.token_hex(16)
+        heads = [
+            (
+                f"\r\n--{boundary}\r\nContent-Type: {ctype}\r\n"
+                f"Content-Range: {rng.content_range}\r\n\r\n"
+            ).encode("latin-1")
+            for rng in ranges
+        ]
+        heads[0] = heads[0][2:]  # the first delimiter needs no CRLF before it
+        tail = f"\r\n--{boundary}--\r\n".encode("latin-1")
+        headers[_CONTENT_TYPE] = f"multipart/byteranges; boundary={boundary}"
+        if plan.encoding is not None:
+            headers[_CONTENT_ENCODING] = plan.encoding
+        headers[_ACCEPT_RANGES] = "bytes"
+        self.content_length = sum(map(len, heads)) + sum(r.count for r in ranges) + len(tail)
+        await self.run_prepare_callbacks(request)
+        self._length_check = False  # we frame the parts ourselves
+        writer = await super().prepare(request)
+        if writer is None or plan.fd < 0:
+            return writer
+        for head, rng in zip(heads, ranges, strict=True):
+            await self.write(head)
+            await self._send_chunks(writer, plan.fd, rng.start, rng.count)
+        await self.write(tail)
         return writer
 
     async def _send_large(

@@ -1,4 +1,4 @@
-"""Content types of files and the choice of a precompressed sibling (``.br``/``.gz``).
+"""Content types of files and the choice of a precompressed sibling (``.br``/``.zst``/``.gz``).
 
 We keep a private :class:`mimetypes.MimeTypes` whose *encodings* table is empty: the
 standard one maps ``x.tar.gz`` to ``(application/x-tar, gzip)``, and sending that type
@@ -18,14 +18,16 @@ __all__ = ("FALLBACK_CONTENT_TYPE", "PRECOMPRESSED", "acceptable_codings", "gues
 
 FALLBACK_CONTENT_TYPE: Final = "application/octet-stream"
 
-#: Sibling suffixes, in preference order when the client accepts both equally.
-PRECOMPRESSED: Final = (("br", ".br"), ("gzip", ".gz"))
+#: Sibling suffixes, in preference order when the client accepts several equally: brotli
+#: is usually the smallest for text, zstd next (and fastest to decode), gzip is universal.
+PRECOMPRESSED: Final = (("br", ".br"), ("zstd", ".zst"), ("gzip", ".gz"))
 
 _TYPES: Final = mimetypes.MimeTypes()
 _TYPES.encodings_map.clear()
 for _ctype, _ext in (
     ("application/gzip", ".gz"),
     ("application/x-brotli", ".br"),
+    ("application/zstd", ".zst"),
     ("application/x-bzip2", ".bz2"),
     ("application/x-compress", ".Z"),
     ("application/x-xz", ".xz"),
@@ -42,7 +44,7 @@ def guess_content_type(name: str) -> str:
 
 @lru_cache(maxsize=256)
 def acceptable_codings(accept_encoding: str) -> tuple[str, ...]:
-    """Which of ``br``/``gzip`` the client takes, best first (web_http's q-value rules).
+    """Which of ``br``/``zstd``/``gzip`` the client takes, best first (web_http's q-values).
 
     ``q=0`` refuses a coding and ``*`` stands for codings not named. Cached: clients send
     few distinct values.

@@ -17,7 +17,14 @@ import os
 from pathlib import Path, PurePath
 from typing import Any, Final
 
-from web_app import HTTPForbidden, HTTPNotFound, Request, Response, StreamResponse
+from web_app import (
+    HTTPForbidden,
+    HTTPMovedPermanently,
+    HTTPNotFound,
+    Request,
+    Response,
+    StreamResponse,
+)
 from web_routing import AbstractRoute, ExpectHandler, PrefixResource
 from yarl import URL
 
@@ -31,6 +38,9 @@ __all__ = ("StaticResource",)
 #: ``append_version`` hashes are cached per (path, mtime_ns, size): rebuilt when a file
 #: changes, never recomputed for an unchanged one.
 _HASH_CACHE_SIZE: Final = 1024
+#: What ``immutable=True`` sends for a URL whose ``?v=`` is the file's current hash: the
+#: content at that URL can never change, so browsers need not even revalidate it.
+IMMUTABLE_CACHE_CONTROL: Final = "public, max-age=31536000, immutable"
 
 
 def _unquote_safe(value: str) -> str:
@@ -51,6 +61,12 @@ class StaticResource(PrefixResource):
     ``show_index`` lists directories as HTML (403 otherwise); ``follow_symlinks`` lets
     symlinks lead outside the directory (the URL itself can never climb out);
     ``append_version`` makes :meth:`url_for` add ``?v=<hash of the content>`` by default.
+
+    Beyond aiohttp: ``index="index.html"`` serves that file for a directory (a URL without
+    the trailing slash is redirected to it, so relative links work), before ``show_index``
+    is considered; ``cache_control`` is sent with every file; ``immutable=True`` sends
+    ``public, max-age=31536000, immutable`` instead when the URL's ``v`` is the hash of the
+    file's current content (an ``append_version`` URL).
     """
 
     VERSION_KEY = "v"
@@ -66,8 +82,17 @@ class StaticResource(PrefixResource):
         show_index: bool = False,
         follow_symlinks: bool = False,
         append_version: bool = False,
+        index: str | None = None,
+        cache_control: str | None = None,
+        immutable: bool = False,
     ) -> None:
         super().__init__(prefix, name=name)
+        if index is not None and (
+            not index or "/" in index or "\\" in index or index in (".", "..") or "\0" in index
+        ):
+            raise ValueError(f"index must be a plain file name, got {index!r}")
+        if cache_control is not None and any(c in cache_control for c in "\r\n\0"):
+            raise ValueError("cache_control cannot contain CR, LF or NUL")
         try:
             root = Path(directory).expanduser().resolve(strict=True)
         except FileNotFoundError as exc:
@@ -84,6 +109,9 @@ class StaticResource(PrefixResource):
         self._follow_symlinks = follow_symlinks
         self._append_version = append_version
         self._expect_handler = expect_handler
+        self._index = index
+        self._cache_control = cache_control
+        self._immutable = immutable
         self._hashes: dict[tuple[str, int, int], str] = {}
         self.add_route("GET", self._handle, expect_handler=expect_handler)
         self.add_route("HEAD", self._handle, expect_handler=expect_handler)
@@ -164,6 +192,22 @@ class StaticResource(PrefixResource):
         return {"filename": filename}
 
     async def _handle(self, request: Request) -> StreamResponse:
+        resp = await self._file_response(request)
+        if self._cache_control is None and not self._immutable:
+            return resp
+        if not isinstance(resp, FileResponse):
+            return resp
+        value = self._cache_control
+        version = request.query.get(self.VERSION_KEY) if self._immutable else None
+        if version is not None:
+            loop = asyncio.get_running_loop()
+            if await loop.run_in_executor(None, self._is_current, resp.path, version):
+                value = IMMUTABLE_CACHE_CONTROL
+        if value is not None:
+            resp.headers["Cache-Control"] = value
+        return resp
+
+    async def _file_response(self, request: Request) -> StreamResponse:
         filename = request.match_info["filename"]
         if INLINE_OPEN and filename and not filename.endswith("/"):
             # The common case, a regular file, is opened and checked on the loop (see
@@ -177,9 +221,25 @@ class StaticResource(PrefixResource):
             if opened is not None:
                 return FileResponse._of_opened(opened, self._chunk_size)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self._response_for, filename)
+        slash = request.path.endswith("/")
+        return await loop.run_in_executor(None, self._response_for, filename, slash, request)
 
-    def _response_for(self, filename: str) -> StreamResponse:
+    def _is_current(self, path: Path, version: str) -> bool:
+        """Is ``version`` the hash of the file at ``path`` now? (blocking: executor)"""
+        return self._version_of(os.path.relpath(path, self._directory)) == version
+
+    def _index_file(self, filename: str) -> Path | None:
+        """The directory's index file, when ``index`` is set and it is a regular file."""
+        if self._index is None:
+            return None
+        name = f"{filename.rstrip('/')}/{self._index}" if filename.strip("/") else self._index
+        try:
+            path = resolve_under(self._directory, name, follow_symlinks=self._follow_symlinks)
+        except PathRejected:
+            return None
+        return path if path.is_file() else None
+
+    def _response_for(self, filename: str, slash: bool, request: Request) -> StreamResponse:
         """Resolve ``filename`` and pick the response (runs in the executor)."""
         try:
             path = resolve_under(self._directory, filename, follow_symlinks=self._follow_symlinks)
@@ -190,6 +250,13 @@ class StaticResource(PrefixResource):
         except PermissionError:
             raise HTTPForbidden() from None
         if is_dir:
+            index = self._index_file(filename)
+            if index is not None:
+                if not slash:
+                    rel = request.rel_url
+                    location = rel.with_path(request.path + "/").with_query(rel.query_string)
+                    raise HTTPMovedPermanently(location=str(location))
+                return FileResponse(index, chunk_size=self._chunk_size)
             if not self._show_index:
                 raise HTTPForbidden()
             try:
