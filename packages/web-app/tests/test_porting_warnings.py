@@ -122,3 +122,8 @@ def test_etag_and_last_modified_inputs() -> None:
     )
     with pytest.raises(TypeError):
         resp.last_modified = object()  # type: ignore[assignment]
+
+
+def test_key_reprs_are_aiohttps() -> None:
+    assert repr(RequestKey("user", str)) == f"<RequestKey({__name__}.user, type=str)>"
+    assert repr(ResponseKey("started", float)) == f"<ResponseKey({__name__}.started, type=float)>"

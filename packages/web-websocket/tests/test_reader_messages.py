@@ -159,3 +159,19 @@ def test_tiny_fragments_still_hit_the_limit() -> None:
     out = WebSocketReader(max_msg_size=100).feed(wire)
     assert out[-1].type is WSMsgType.ERROR
     assert out[-1].data.code == WSCloseCode.MESSAGE_TOO_BIG
+
+
+def test_decode_text_false_keeps_text_as_bytes() -> None:
+    # aiohttp 3.14: the bytes are handed over as they came (the decoder checks them).
+    for wire in (
+        masked(0x1, "é".encode()),
+        masked(0x1, b"ab", fin=False) + masked(0x0, b"\xff"),
+        masked(0x1, b"x" * 300),
+    ):
+        out = WebSocketReader(decode_text=False).feed(wire)
+        assert len(out) == 1
+        assert out[0].type is WSMsgType.TEXT
+        assert isinstance(out[0].data, bytes)
+    assert WebSocketReader(decode_text=False).feed(masked(0x2, b"b")) == [
+        WSMessage(WSMsgType.BINARY, b"b", "")
+    ]

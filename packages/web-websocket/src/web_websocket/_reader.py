@@ -52,6 +52,7 @@ class WebSocketReader:
     """
 
     __slots__ = (
+        "_decode_text",
         "_fragments",
         "_frames",
         "_inflater",
@@ -68,6 +69,7 @@ class WebSocketReader:
         masked: bool = True,
         max_msg_size: int = 4 * 1024 * 1024,
         inflater: Inflater | None = None,
+        decode_text: bool = True,
     ) -> None:
         if max_msg_size < 0:
             raise ValueError("max_msg_size must be >= 0")
@@ -85,6 +87,9 @@ class WebSocketReader:
         self._fragments = bytearray()
         self._message_opcode = -1  # opcode of the fragmented message in progress, or -1
         self._message_compressed = False
+        # False: TEXT messages stay UTF-8 bytes, unchecked (aiohttp 3.14's decode_text=False,
+        # for decoders such as orjson that take and check bytes themselves).
+        self._decode_text = decode_text
 
     @property
     def failed(self) -> bool:
@@ -115,6 +120,8 @@ class WebSocketReader:
         if b0 == 0x82:
             return _new_message(WSMessage, (_BINARY, apply_mask(data[2:6], data[6:]), ""))
         if b0 == 0x81:
+            if not self._decode_text:
+                return _new_message(WSMessage, (_TEXT, apply_mask(data[2:6], data[6:]), ""))
             try:
                 text = apply_mask(data[2:6], data[6:]).decode("utf-8")
             except UnicodeDecodeError:
@@ -205,6 +212,9 @@ class WebSocketReader:
         elif max_size and len(payload) > max_size:
             return WebSocketError(_TOO_BIG, f"Message size {len(payload)} exceeds limit {max_size}")
         if opcode == OP_TEXT:
+            if not self._decode_text:
+                out.append(WSMessage(_TEXT, bytes(payload), ""))
+                return None
             try:
                 text = payload.decode("utf-8")
             except UnicodeDecodeError:

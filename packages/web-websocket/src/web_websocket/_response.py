@@ -114,6 +114,8 @@ class WebSocketResponse(StreamResponse):
         protocols: Iterable[str] = (),
         compress: bool = True,
         max_msg_size: int = 4 * 1024 * 1024,
+        writer_limit: int = 2**16,
+        decode_text: bool = True,
     ) -> None:
         super().__init__(status=101)
         if timeout <= 0:
@@ -124,6 +126,8 @@ class WebSocketResponse(StreamResponse):
             raise ValueError("heartbeat must be positive or None")
         if max_msg_size < 0:
             raise ValueError("max_msg_size must be >= 0 (0 disables the limit)")
+        if writer_limit <= 0:
+            raise ValueError("writer_limit must be positive")
         self._protocols = tuple(protocols)
         self._timeout = timeout
         self._receive_timeout = receive_timeout
@@ -132,6 +136,8 @@ class WebSocketResponse(StreamResponse):
         self._heartbeat = heartbeat
         self._compress: bool | int = compress
         self._max_msg_size = max_msg_size
+        self._writer_limit = writer_limit
+        self._decode_text = decode_text
         self._ws_protocol: str | None = None
         self._loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]  # set by prepare
         self._conn: RequestHandler | None = None
@@ -208,11 +214,18 @@ class WebSocketResponse(StreamResponse):
         writer = await super().prepare(request)
         self._loop = request.loop
         self._conn = request.protocol
+        transport = request.transport
+        if self._writer_limit != 2**16 and transport is not None:
+            # Sends wait for the peer once this much is buffered (asyncio's default is 64 KiB).
+            transport.set_write_buffer_limits(high=self._writer_limit)
         self._ws_writer = writer
         self._frames = FrameWriter(deflater=deflater)
         self._plain = deflater is None
         reader = self._reader = WebSocketReader(
-            masked=True, max_msg_size=self._max_msg_size, inflater=inflater
+            masked=True,
+            max_msg_size=self._max_msg_size,
+            inflater=inflater,
+            decode_text=self._decode_text,
         )
         if self._heartbeat is not None:
             self._last_rx = self._loop.time()
@@ -438,6 +451,16 @@ class WebSocketResponse(StreamResponse):
         """Send ``dumps(data)`` as a TEXT message."""
         await self.send_str(dumps(data), compress=compress)
 
+    async def send_json_bytes(
+        self,
+        data: Any,
+        compress: int | None = None,
+        *,
+        dumps: Callable[[Any], bytes],
+    ) -> None:
+        """Send ``dumps(data)`` (an encoder returning bytes, such as orjson) as BINARY."""
+        await self.send_bytes(dumps(data), compress=compress)
+
     async def ping(self, message: bytes | str = b"") -> None:
         """Send a PING (at most 125 bytes)."""
         if isinstance(message, str):
@@ -647,7 +670,11 @@ class WebSocketResponse(StreamResponse):
             return message
 
     async def receive_str(self, *, timeout: float | None = None) -> str:
-        """``receive()`` a TEXT message; ``TypeError`` for any other type."""
+        """``receive()`` a TEXT message; ``TypeError`` for any other type.
+
+        With ``decode_text=False`` the message's UTF-8 bytes are returned (typed ``str``
+        here for the common case; aiohttp 3.14 types it by the flag).
+        """
         message = await self.receive(timeout)
         if message.type is not _TEXT:
             raise TypeError(f"Received message {message.type}:{message.data!r} is not TEXT")
@@ -663,10 +690,14 @@ class WebSocketResponse(StreamResponse):
         return data
 
     async def receive_json(
-        self, *, loads: Callable[[str], Any] = json.loads, timeout: float | None = None
+        self,
+        *,
+        loads: Callable[[str], Any] | Callable[[bytes], Any] = json.loads,
+        timeout: float | None = None,
     ) -> Any:
-        """``receive_str()`` decoded with ``loads``."""
-        return loads(await self.receive_str(timeout=timeout))
+        """``receive_str()`` decoded with ``loads`` (given bytes with ``decode_text=False``)."""
+        data: Any = await self.receive_str(timeout=timeout)
+        return loads(data)
 
     def __aiter__(self) -> WebSocketResponse:
         return self
