@@ -124,6 +124,10 @@ def test_etag_and_last_modified_inputs() -> None:
         resp.last_modified = object()  # type: ignore[assignment]
 
 
+USER_KEY = RequestKey("user", str)  # module level: named after this module, as in aiohttp
+STARTED_KEY = ResponseKey("started", float)
+
+
 def test_key_reprs_are_aiohttps() -> None:
-    assert repr(RequestKey("user", str)) == f"<RequestKey({__name__}.user, type=str)>"
-    assert repr(ResponseKey("started", float)) == f"<ResponseKey({__name__}.started, type=float)>"
+    assert repr(USER_KEY) == f"<RequestKey({__name__}.user, type=str)>"
+    assert repr(STARTED_KEY) == f"<ResponseKey({__name__}.started, type=float)>"
