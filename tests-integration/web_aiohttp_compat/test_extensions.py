@@ -2,6 +2,8 @@
 
 Every app runs in its own process (serve_extension.py) with ``web_aiohttp_compat`` enabled and
 is checked over real sockets with httpx; a traceback in the server's output fails the test.
+Each check also runs against aiohttp's own server (the layer off), so what the tests expect is
+aiohttp's behaviour, not only ours.
 """
 
 from __future__ import annotations
@@ -24,15 +26,21 @@ from support import free_port
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.fixture(params=["web", "aiohttp"])
+def server(request: pytest.FixtureRequest) -> str:
+    """``web``: our server through the layer; ``aiohttp``: aiohttp's, as the reference."""
+    return str(request.param)
+
+
 @contextmanager
-def extension(name: str, *, by_env: bool = False) -> Iterator[str]:
+def extension(name: str, server: str, *, by_env: bool = False) -> Iterator[str]:
     """Serve apps/<name>_app.py in a subprocess; yield its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "WEB_AIOHTTP_COMPAT"}
-    if by_env:
+    if by_env and server == "web":
         env["WEB_AIOHTTP_COMPAT"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_extension.py"), name, str(port)],
+        [sys.executable, str(HERE / "serve_extension.py"), name, str(port), server],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -57,8 +65,8 @@ def extension(name: str, *, by_env: bool = False) -> Iterator[str]:
     assert proc.returncode == 0, err
 
 
-def test_aiohttp_session_last_visit_and_login() -> None:
-    with extension("session") as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_session_last_visit_and_login(server: str) -> None:
+    with extension("session", server) as base, httpx.Client(base_url=base) as client:
         first = client.get("/")
         assert first.text == "Last visited: None"
         assert "AIOHTTP_SESSION" in first.headers["set-cookie"]
@@ -69,8 +77,8 @@ def test_aiohttp_session_last_visit_and_login() -> None:
         assert (login.status_code, login.text) == (200, "Hello, ada (login 1)")
 
 
-def test_aiohttp_jinja2_function_and_class_based_view() -> None:
-    with extension("jinja2") as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_jinja2_function_and_class_based_view(server: str) -> None:
+    with extension("jinja2", server) as base, httpx.Client(base_url=base) as client:
         index = client.get("/")
         assert index.status_code == 200
         assert index.headers["content-type"] == "text/html; charset=utf-8"
@@ -81,8 +89,8 @@ def test_aiohttp_jinja2_function_and_class_based_view() -> None:
         assert client.post("/hello/ada").status_code == 405
 
 
-def test_aiohttp_security_remember_check_forget() -> None:
-    with extension("security") as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_security_remember_check_forget(server: str) -> None:
+    with extension("security", server) as base, httpx.Client(base_url=base) as client:
         assert client.get("/").text == "user: None"
         assert client.get("/write").status_code == 401
         assert client.get("/login/bob", follow_redirects=True).text == "user: bob"
@@ -93,9 +101,9 @@ def test_aiohttp_security_remember_check_forget() -> None:
         assert client.get("/").text == "user: None"
 
 
-def test_aiohttp_cors_preflight_and_simple_request() -> None:
+def test_aiohttp_cors_preflight_and_simple_request(server: str) -> None:
     origin = {"Origin": "http://client.example.org"}
-    with extension("cors") as base, httpx.Client(base_url=base) as client:
+    with extension("cors", server) as base, httpx.Client(base_url=base) as client:
         simple = client.get("/hello", headers=origin)
         assert simple.text == "Hello!"
         assert simple.headers["access-control-allow-origin"] == "http://client.example.org"
@@ -122,9 +130,9 @@ def test_aiohttp_cors_preflight_and_simple_request() -> None:
         assert view.headers["access-control-allow-origin"] == "http://any.example"
 
 
-def test_aiohttp_sse_stream_arrives_whole() -> None:
+def test_aiohttp_sse_stream_arrives_whole(server: str) -> None:
     with (
-        extension("sse", by_env=True) as base,
+        extension("sse", server, by_env=True) as base,
         httpx.Client(base_url=base) as client,
         client.stream("GET", "/hello", headers={"Accept": "text/event-stream"}) as resp,
     ):
@@ -136,23 +144,24 @@ def test_aiohttp_sse_stream_arrives_whole() -> None:
     assert body.rstrip().endswith("event: end\r\ndata: done")
 
 
-def test_aiohttp_remotes_x_forwarded() -> None:
-    with extension("remotes") as base, httpx.Client(base_url=base) as client:
-        direct = client.get("/").json()
-        assert direct["remote"] == "127.0.0.1" and direct["scheme"] == "http"
-        proxied = client.get(
-            "/",
-            headers={
-                "X-Forwarded-For": "203.0.113.7",
-                "X-Forwarded-Proto": "https",
-                "X-Forwarded-Host": "example.org",
-            },
-        ).json()
-    assert proxied == {"remote": "203.0.113.7", "host": "example.org", "scheme": "https"}
+def test_aiohttp_remotes_x_forwarded_and_secure(server: str) -> None:
+    proxy = {
+        "X-Forwarded-For": "203.0.113.7",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "example.org",
+    }
+    with extension("remotes", server) as base, httpx.Client(base_url=base) as client:
+        direct = client.get("/")  # plain HTTP, no proxy: Secure redirects to HTTPS
+        assert direct.status_code == 308
+        assert direct.headers["location"] == "https://127.0.0.1/"
+        proxied = client.get("/", headers=proxy)
+    assert proxied.json() == {"remote": "203.0.113.7", "host": "example.org", "scheme": "https"}
+    assert proxied.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert proxied.headers["x-frame-options"] == "DENY"
 
 
-def test_aiohttp_pydantic_validation_and_exceptions() -> None:
-    with extension("pydantic") as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_pydantic_validation_and_exceptions(server: str) -> None:
+    with extension("pydantic", server) as base, httpx.Client(base_url=base) as client:
         created = client.post("/article", json={"name": "intro", "nb_page": 3})
         assert created.json() == {"name": "intro", "number_of_page": 3}
         invalid = client.post("/article", json={"nb_page": "many"})
@@ -164,12 +173,14 @@ def test_aiohttp_pydantic_validation_and_exceptions() -> None:
         missing = client.get("/items/0")
         assert (missing.status_code, missing.text) == (404, "no item 0")
         spec = client.get("/oas/spec").json()
-        assert "/article" in spec["paths"]
+        assert set(spec["paths"]) == {"/article", "/items/{item_id}"}
+        page = client.get("/oas")
+        assert page.status_code == 200 and "swagger" in page.text.lower()
 
 
-async def test_sockjs_websocket_echo() -> None:
+async def test_sockjs_websocket_echo(server: str) -> None:
     """sockjs's websocket transport (it reads WSMsgType's lowercase aliases)."""
-    with extension("sockjs") as base:
+    with extension("sockjs", server) as base:
         url = base.replace("http://", "ws://") + "/sockjs/000/s2/websocket"
         async with websockets.connect(url) as ws:
             assert await asyncio.wait_for(ws.recv(), 5) == "o"
@@ -181,8 +192,8 @@ async def test_sockjs_websocket_echo() -> None:
             assert await asyncio.wait_for(raw.recv(), 5) == "echo: raw hello"
 
 
-def test_sockjs_info_and_xhr_echo() -> None:
-    with extension("sockjs") as base, httpx.Client(base_url=base) as client:
+def test_sockjs_info_and_xhr_echo(server: str) -> None:
+    with extension("sockjs", server) as base, httpx.Client(base_url=base) as client:
         info = client.get("/sockjs/info").json()
         assert info["websocket"] is True
         assert client.post("/sockjs/000/s1/xhr").text == "o\n"
@@ -191,8 +202,8 @@ def test_sockjs_info_and_xhr_echo() -> None:
         assert client.post("/sockjs/000/s1/xhr").text == 'a["echo: hi"]\n'
 
 
-def test_aiojobs_spawn_and_atomic() -> None:
-    with extension("aiojobs", by_env=True) as base, httpx.Client(base_url=base) as client:
+def test_aiojobs_spawn_and_atomic(server: str) -> None:
+    with extension("aiojobs", server, by_env=True) as base, httpx.Client(base_url=base) as client:
         assert client.get("/start/one").text == "spawned"
         assert client.get("/atomic").text == "atomic"
         for _ in range(50):

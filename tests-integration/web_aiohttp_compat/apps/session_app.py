@@ -1,11 +1,14 @@
-"""aiohttp-session's README example (last visit) and its login example (state set in a handler)."""
+"""aiohttp-session's README example (last visit, encrypted cookie) and its login example."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 from aiohttp import web
-from aiohttp_session import SimpleCookieStorage, get_session, new_session, setup
+from aiohttp_session import get_session, new_session, setup
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography import fernet
 
 LOGINS = web.AppKey("logins", int)
 
@@ -36,7 +39,8 @@ async def me(request: web.Request) -> web.Response:
 def make_app() -> web.Application:
     app = web.Application()
     app[LOGINS] = 0
-    setup(app, SimpleCookieStorage())
+    # secret_key must be 32 url-safe base64-encoded bytes
+    setup(app, EncryptedCookieStorage(base64.urlsafe_b64decode(fernet.Fernet.generate_key())))
     app.router.add_get("/", handler)
     app.router.add_post("/login", login)
     app.router.add_get("/me", me)
