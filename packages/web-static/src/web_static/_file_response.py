@@ -24,6 +24,7 @@ and the file that is checked is the file that is sent (no stat/open race).
 from __future__ import annotations
 
 import asyncio
+import errno
 import enum
 import os
 import secrets
@@ -219,8 +220,13 @@ def _plan(path: str, cond: _Conditions) -> _Plan:
             variant = fd, st, None
     except (IsADirectoryError, PermissionError):
         return _Plan(_Outcome.FORBIDDEN)
-    except (OSError, ValueError):
-        # Missing, a path through a non-directory, too long, a NUL byte, a symlink loop.
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            # a Unix socket (or a device without a driver): there, but no file, so 403 as aiohttp
+            return _Plan(_Outcome.FORBIDDEN)
+        # Missing, a path through a non-directory, too long, a symlink loop.
+        return _Plan(_Outcome.NOT_FOUND)
+    except ValueError:  # a NUL byte
         return _Plan(_Outcome.NOT_FOUND)
     fd, st, encoding = variant
     try:

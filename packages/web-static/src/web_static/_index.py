@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -9,24 +10,28 @@ from urllib.parse import quote
 __all__ = ("render_index",)
 
 _URL_SAFE = "/!$&'()*+,;=:@~"
+# In a quoted href only ``&`` can still be markup; aiohttp leaves it raw, which reads the
+# same unless it starts something a browser would take for a character reference.
+_CHAR_REF = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 def render_index(root: Path, directory: Path, prefix: str) -> str:
-    """A page listing ``directory`` (below ``root``), links under the URL ``prefix``.
+    """A page listing ``directory`` (below ``root``), links under the (encoded) URL ``prefix``.
 
-    Names are HTML-escaped in the text and percent-encoded in the links, so a file
-    called ``<script>`` or ``a"b`` cannot inject markup. Sub-directories end with ``/``.
-    Blocking I/O: call it in an executor.
+    The page is aiohttp's byte for byte: title ``Index of /<dir>`` (``/.`` for the root),
+    entries sorted, sub-directories labelled with a trailing ``/`` and linked without it.
+    Names are HTML-escaped in the text and percent-encoded in the links, so a file called
+    ``<script>`` or ``a"b`` cannot inject markup. Blocking I/O: call it in an executor.
     """
     relative = directory.relative_to(root).as_posix()
-    if relative == ".":
-        relative = ""
     relative = relative.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     title = "Index of /" + escape(relative)
     items: list[str] = []
     for entry in sorted(directory.iterdir()):
         rel = entry.relative_to(root).as_posix()
-        href = escape(quote(f"{prefix}/{rel}", safe=_URL_SAFE, errors="surrogateescape"))
+        # ``prefix`` is the resource's URL prefix, percent-encoded already
+        quoted = quote(rel, safe=_URL_SAFE, errors="surrogateescape")
+        href = _CHAR_REF.sub("&amp;", f"{prefix}/{quoted}")
         try:
             is_dir = entry.is_dir()
         except OSError:
