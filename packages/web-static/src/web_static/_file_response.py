@@ -24,8 +24,8 @@ and the file that is checked is the file that is sent (no stat/open race).
 from __future__ import annotations
 
 import asyncio
-import errno
 import enum
+import errno
 import os
 import secrets
 import stat
