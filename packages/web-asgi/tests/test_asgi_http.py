@@ -12,6 +12,7 @@ from web_app import Application, HTTPForbidden, Request, Response, StreamRespons
 from web_asgi import Message, asgi_app
 
 Driver = Any
+CHUNKED = [(b"host", b"x"), (b"transfer-encoding", b"chunked")]
 
 
 def make_app() -> Application:
@@ -86,7 +87,8 @@ async def test_head_keeps_the_length_and_sends_no_body(driver: Driver) -> None:
 
 
 async def test_body_in_several_events(driver: Driver) -> None:
-    scope = driver.http_scope("/echo", method="POST")
+    headers = [(b"host", b"x"), (b"content-length", b"6")]
+    scope = driver.http_scope("/echo", method="POST", headers=headers)
     peer = await driver.call_http(asgi_app(make_app()), scope, [b"ab", b"cd", b"", b"ef"])
     assert peer.body() == b"abcdef"
 
@@ -112,7 +114,7 @@ async def test_slow_reader_stops_the_receive_pump(driver: Driver) -> None:
         peer.put({"type": "http.request", "body": b"x" * 1024, "more_body": True})
     peer.put({"type": "http.request", "body": b"", "more_body": False})
     task = asyncio.ensure_future(
-        asgi(driver.http_scope("/", method="POST"), peer.receive, peer.send)
+        asgi(driver.http_scope("/", method="POST", headers=CHUNKED), peer.receive, peer.send)
     )
     await asyncio.sleep(0.05)
     assert 2 <= peer.received <= 4  # high water (2 KiB) reached: the pump waits
@@ -120,6 +122,15 @@ async def test_slow_reader_stops_the_receive_pump(driver: Driver) -> None:
     await asyncio.wait_for(task, 5)
     assert sizes == [50 * 1024]
     assert peer.body() == b"51200"
+
+
+async def test_http1_request_without_length_or_chunks_has_no_body(driver: Driver) -> None:
+    """RFC 9112 6.3: the body is not even received (ASGI servers send an empty event)."""
+    scope = driver.http_scope("/echo", method="POST")
+    peer = driver.Peer()
+    await asyncio.wait_for(asgi_app(make_app())(scope, peer.receive, peer.send), 5)
+    assert peer.received == 0
+    assert peer.body() == b""
 
 
 async def test_client_gone_mid_body(driver: Driver) -> None:
@@ -139,14 +150,17 @@ async def test_client_gone_mid_body(driver: Driver) -> None:
     peer.put({"type": "http.request", "body": b"x", "more_body": True})
     peer.put({"type": "http.disconnect"})
     await asyncio.wait_for(
-        asgi_app(app)(driver.http_scope("/", method="POST"), peer.receive, peer.send), 5
+        asgi_app(app)(
+            driver.http_scope("/", method="POST", headers=CHUNKED), peer.receive, peer.send
+        ),
+        5,
     )
     assert len(errors) == 1
     assert not peer.sent  # nothing to answer: the client left
 
 
 async def test_gzip_body_is_decoded_and_bad_gzip_is_400(driver: Driver) -> None:
-    headers = [(b"host", b"x"), (b"content-encoding", b"gzip")]
+    headers = [*CHUNKED, (b"content-encoding", b"gzip")]
     scope = driver.http_scope("/echo", method="POST", headers=headers)
     data = gzip.compress(b"zipped" * 100)
     peer = await driver.call_http(asgi_app(make_app()), scope, [data[:10], data[10:]])

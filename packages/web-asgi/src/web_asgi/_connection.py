@@ -26,18 +26,21 @@ server_logger: Final = logging.getLogger("web.server")
 class AsgiTransport:
     """The transport-shaped view of one ASGI connection."""
 
-    __slots__ = ("_conn", "_extra")
+    __slots__ = ("_conn", "_scope")
 
     def __init__(self, conn: AsgiConnection, scope: Scope) -> None:
         self._conn = conn
-        self._extra: dict[str, Any] = {
-            "peername": scope_address(scope.get("client")),
-            "sockname": scope_address(scope.get("server")),
-            "asgi_scope": scope,
-        }
+        self._scope = scope
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
-        value = self._extra.get(name)
+        """``peername`` and ``sockname`` from the scope's client and server; the scope."""
+        value: Any = None
+        if name == "peername":
+            value = scope_address(self._scope.get("client"))
+        elif name == "sockname":
+            value = scope_address(self._scope.get("server"))
+        elif name == "asgi_scope":
+            value = self._scope
         return default if value is None else value
 
     def is_closing(self) -> bool:

@@ -37,6 +37,11 @@ _WS_DEFAULTS: Final = (
     (b"sec-websocket-version", b"13"),
 )
 _WS_DROPPED: Final = frozenset((b"sec-websocket-extensions",)) | {n for n, _ in _WS_DEFAULTS}
+_WS_DEFAULT_PAIRS: Final = tuple((n.decode(), v.decode()) for n, v in _WS_DEFAULTS)
+#: Request fields the head itself needs.
+_NOTED: Final = frozenset(
+    (b"host", b"content-length", b"content-encoding", b"expect", b"transfer-encoding")
+)
 #: Connection-specific fields: the ASGI server frames and manages the connection itself
 #: (HTTP/2 and HTTP/3 forbid them outright).
 _HOP_BY_HOP: Final = frozenset(
@@ -82,62 +87,103 @@ def _target(scope: Scope) -> str:
 
 
 def request_head(scope: Scope, *, websocket: bool = False) -> RequestHead:
-    """The ``RequestHead`` our parser would have produced for this scope."""
-    raw: list[tuple[bytes, bytes]] = [(bytes(k), bytes(v)) for k, v in scope.get("headers", ())]
+    """The ``RequestHead`` our parser would have produced for this scope.
+
+    One pass over the header list: ASGI servers send lowercase names, so the few fields the
+    head needs are picked on the way instead of looked up in the multidict.
+    """
+    raw: list[tuple[bytes, bytes]] = []
+    pairs: list[tuple[str, str]] = []
+    length: int | None = None
+    encoding: str | None = None
+    expect = False
+    chunked = False
+    has_host = False
+    for name, value in scope.get("headers", ()):
+        if websocket and name.lower() in _WS_DROPPED:
+            continue
+        text = value.decode("latin-1")
+        if name in _NOTED:
+            if name == b"host":
+                has_host = True
+            elif name == b"content-length":
+                length = int(text) if text.isdigit() else None
+            elif name == b"content-encoding":
+                encoding = text.lower() or None
+            elif name == b"transfer-encoding":
+                chunked = True  # de-chunked by the server already; a body follows
+            else:
+                expect = text.lower() == "100-continue"
+        raw.append((name, value))
+        pairs.append((name.decode("latin-1"), text))
     if websocket:
-        raw = [(k, v) for k, v in raw if k.lower() not in _WS_DROPPED]
         raw[:0] = _WS_DEFAULTS
-    headers = CIMultiDict((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
-    if "Host" not in headers:
+        pairs[:0] = _WS_DEFAULT_PAIRS
+    if not has_host:
         # HTTP/2 carries :authority, which not every server turns into Host.
         server = scope_address(scope.get("server"))
         if server is not None:
-            host = f"{server[0]}:{server[1]}".encode("latin-1")
-            raw.append((b"host", host))
-            headers["Host"] = host.decode("latin-1")
-    length: int | None = None
-    value = headers.get("Content-Length")
-    if value is not None and value.isdigit():
-        length = int(value)
-    encoding = headers.get("Content-Encoding")
+            host = f"{server[0]}:{server[1]}"
+            raw.append((b"host", host.encode("latin-1")))
+            pairs.append(("host", host))
     return RequestHead(
         method="GET" if websocket else scope.get("method", "GET"),
         target=_target(scope),
         version=_VERSIONS.get(scope.get("http_version", "1.1"), HttpVersion11),
-        headers=CIMultiDictProxy(headers),
+        headers=CIMultiDictProxy(CIMultiDict(pairs)),
         raw_headers=tuple(raw),
         keep_alive=True,
         upgrade=websocket,
-        chunked=False,
+        chunked=chunked,
         content_length=length,
-        encoding=encoding.lower() if encoding else None,
-        expect_continue=headers.get("Expect", "").lower() == "100-continue",
+        encoding=encoding,
+        expect_continue=expect,
     )
+
+
+#: Parsed header lines of response heads (they repeat: content types, lengths, cookies
+#: rarely): line -> ASGI field, or None for a field that is not passed on.
+_FIELDS: dict[bytes, tuple[bytes, bytes] | None] = {}
+_FIELDS_MAX: Final = 2048
+_MISSING: Final = (b"", b"")
+_date_text = ""
+_date_line = b""
+
+
+def _field(line: bytes) -> tuple[bytes, bytes] | None:
+    name, _, value = line.partition(b":")
+    name = name.lower()
+    if name in _HOP_BY_HOP:
+        return None
+    value = value.strip()
+    if name == b"server" and value == _SERVER:
+        return None
+    return name, value
 
 
 def parse_head(head: bytes, *, websocket: bool = False) -> tuple[int, list[tuple[bytes, bytes]]]:
     """Status and ASGI header list of a response head our serializer produced.
 
     Connection-specific fields go (the server frames the body), and so do the default
-    ``Date`` and ``Server`` fields when they are ours: uvicorn and Hypercorn add their own.
+    ``Date`` and ``Server`` fields when they are ours: uvicorn, Hypercorn and Granian add
+    their own.
     """
-    lines = head.split(b"\r\n")
-    status = int(lines[0][9:12])
-    date = http_date().encode("latin-1")
+    global _date_text, _date_line
+    status = int(head[9:12])
+    date = http_date()
+    if date is not _date_text:
+        _date_text = date
+        _date_line = b"Date: " + date.encode("latin-1")
     out: list[tuple[bytes, bytes]] = []
-    for line in lines[1:]:
-        if not line:
+    fields = _FIELDS
+    for line in head[head.index(b"\r\n") + 2 : -4].split(b"\r\n"):
+        if line == _date_line:
             continue
-        name, _, value = line.partition(b":")
-        name = name.lower()
-        value = value.strip()
-        if name in _HOP_BY_HOP:
-            continue
-        if name == b"date" and value == date:
-            continue
-        if name == b"server" and value == _SERVER:
-            continue
-        if websocket and name in _WS_ACCEPT_OWN:
-            continue
-        out.append((name, value))
+        field = fields.get(line, _MISSING)
+        if field is _MISSING:
+            field = _field(line)
+            if len(fields) < _FIELDS_MAX and not line.startswith(b"Date:"):
+                fields[line] = field
+        if field is not None and not (websocket and field[0] in _WS_ACCEPT_OWN):
+            out.append(field)
     return status, out

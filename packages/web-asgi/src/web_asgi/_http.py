@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import traceback
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from web_app import HTTPException, PayloadWriter, Response, StreamResponse
 from web_http import (
     EMPTY_PAYLOAD,
     ContentDecoder,
     HttpProcessingError,
+    HttpVersion,
     StreamReader,
     make_decoder,
     reason_phrase,
@@ -47,6 +48,7 @@ __all__ = (
 )
 
 _Bytes = bytes | bytearray | memoryview
+_HTTP2: Final = HttpVersion(2, 0)
 _LAST: Final[Message] = {"type": "http.response.body", "body": b"", "more_body": False}
 
 
@@ -80,13 +82,14 @@ async def _send_or_reset(send: Send, message: Message) -> None:
 class AsgiWriter(PayloadWriter):
     """A ``PayloadWriter`` whose output is ASGI ``http.response.*`` events."""
 
-    __slots__ = ("_asgi_send", "_start", "_start_task")
+    __slots__ = ("_asgi_send", "_pending", "_start", "_start_task")
 
     def __init__(self, conn: AsgiConnection, send: Send) -> None:
         super().__init__(conn)
         self._asgi_send = send
         self._start: Message | None = None
         self._start_task: asyncio.Task[None] | None = None
+        self._pending: Message | None = None
 
     def enable_chunking(self) -> None:
         """Note it only: the ASGI server frames a body of unknown length itself."""
@@ -98,6 +101,29 @@ class AsgiWriter(PayloadWriter):
         self._head = b""
         status, headers = parse_head(head)
         self._start = {"type": "http.response.start", "status": status, "headers": headers}
+
+    def send_complete(self, data: bytes) -> None:
+        """A whole response in bytes (``Response``'s one-write path): split into events.
+
+        Only called from :func:`serve_http`, which then awaits :meth:`send_pending`.
+        """
+        if self._head is not None or self._eof:
+            raise RuntimeError("headers already written")
+        self._head = b""
+        self._eof = True
+        end = data.index(b"\r\n\r\n") + 4
+        status, headers = parse_head(data[:end])
+        self._start = {"type": "http.response.start", "status": status, "headers": headers}
+        body = data[end:]
+        self.output_size = len(body)
+        self._pending = {"type": "http.response.body", "body": body, "more_body": False}
+
+    async def send_pending(self) -> None:
+        pending = self._pending
+        await self._ready()
+        if pending is not None:
+            self._pending = None
+            await _send_or_reset(self._asgi_send, pending)
 
     def send_headers(self) -> None:
         """Push the head out now (a streaming response), without blocking the caller."""
@@ -249,6 +275,8 @@ async def _body(
     loop: asyncio.AbstractEventLoop,
 ) -> tuple[StreamReader, asyncio.Task[None] | None] | None:
     """The body stream of the request (None: the client left before sending it)."""
+    if head.version < _HTTP2 and not head.content_length and not head.chunked:
+        return EMPTY_PAYLOAD, None  # HTTP/1: no length, no chunks, no body (RFC 9112 6.3)
     message = await receive()
     if message["type"] != "http.request":
         return None
@@ -309,8 +337,17 @@ async def serve_http(
         if resp is None:
             return
         try:
-            await resp.prepare(request)
-            await resp.write_eof()
+            if (
+                resp._fast_send_ok
+                and resp._payload_writer is None
+                and not resp._eof_sent
+                and cast(Response, resp)._send_fast(request, writer)
+            ):
+                # A plain Response: built in one piece as on our own server (no prepare).
+                await writer.send_pending()
+            else:
+                await resp.prepare(request)
+                await resp.write_eof()
         except ConnectionError:
             return
         except Exception as exc:
