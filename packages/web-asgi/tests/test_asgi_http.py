@@ -275,3 +275,33 @@ async def test_unknown_scope_type_is_refused(driver: Driver) -> None:
     peer = driver.Peer()
     with pytest.raises(ValueError, match="unsupported ASGI scope type"):
         await asgi_app(make_app())({"type": "telepathy"}, peer.receive, peer.send)
+
+
+async def test_peer_closed_callbacks_fire_on_disconnect(driver: Driver) -> None:
+    """What a long-lived response (server-sent events) watches to stop in time."""
+    app = Application()
+
+    async def watch(request: Request) -> StreamResponse:
+        gone = asyncio.Event()
+        request.protocol.on_peer_closed(gone.set)
+        resp = StreamResponse()
+        await resp.prepare(request)
+        await asyncio.wait_for(gone.wait(), 2)
+        return resp
+
+    app.router.add_get("/", watch)
+    peer = driver.Peer()
+    peer.put({"type": "http.request", "body": b"", "more_body": False})
+    task = asyncio.ensure_future(asgi_app(app)(driver.http_scope("/"), peer.receive, peer.send))
+    await peer.wait_for("http.response.start")
+    peer.put({"type": "http.disconnect"})
+    await asyncio.wait_for(task, 5)
+    assert peer.received == 1  # the watcher's receive; GET has no body to receive
+
+
+async def test_browsers_get_the_html_error_page(driver: Driver) -> None:
+    headers = [(b"host", b"x"), (b"accept", b"text/html,*/*")]
+    peer = await driver.call_http(asgi_app(make_app()), driver.http_scope("/fail", headers=headers))
+    assert peer.start()["status"] == 500
+    assert peer.headers()[b"content-type"] == b"text/html; charset=utf-8"
+    assert b"<h1>500 Internal Server Error</h1>" in peer.body()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any, Final
 
 from ._head import scope_address
@@ -80,6 +81,9 @@ class AsgiConnection:
         self.writing_paused = False
         self._resume_reading: asyncio.Future[None] | None = None
         self._drain_waiter: asyncio.Future[None] | None = None
+        self._peer_callbacks: list[Callable[[], None]] | None = None
+        #: Starts watching for the client's disconnect (set by the http path).
+        self.watch_peer: Callable[[], None] | None = None
         self.transport: AsgiTransport | None = AsgiTransport(self, scope)
 
     # -- what the websocket bridge overrides ---------------------------------------
@@ -147,8 +151,22 @@ class AsgiConnection:
             waiter = self._drain_waiter = self._loop.create_future()
         await asyncio.shield(waiter)
 
+    def on_peer_closed(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the client is gone (now, if it is already)."""
+        if self.closing:
+            callback()
+            return
+        if self._peer_callbacks is None:
+            self._peer_callbacks = []
+            if self.watch_peer is not None:
+                self.watch_peer()
+        self._peer_callbacks.append(callback)
+
     def connection_lost(self) -> None:
         """The peer went away: wake everyone who waits on this connection."""
         self.closing = True
         self.set_writing_paused(False)
         self.resume_reading()
+        callbacks, self._peer_callbacks = self._peer_callbacks, None
+        for callback in callbacks or ():
+            callback()

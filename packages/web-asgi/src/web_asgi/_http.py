@@ -16,10 +16,10 @@ responses, as on our own server, and with the body for a ``Response``.
 from __future__ import annotations
 
 import asyncio
-import traceback
 from typing import TYPE_CHECKING, Final, cast
 
 from web_app import HTTPException, PayloadWriter, Response, StreamResponse
+from web_app._error_page import error_response as _error_page
 from web_http import (
     EMPTY_PAYLOAD,
     ContentDecoder,
@@ -27,7 +27,6 @@ from web_http import (
     HttpVersion,
     StreamReader,
     make_decoder,
-    reason_phrase,
 )
 
 from ._connection import AsgiConnection
@@ -238,33 +237,36 @@ async def _pump(
         reader.set_exception(ConnectionResetError(f"Connection lost: {exc!r}"))
 
 
-def error_response(status: int, exc: BaseException | None, message: str, debug: bool) -> Response:
-    """The plain-text error answer our own server sends for a failed handler."""
-    reason = reason_phrase(status) or "Error"
-    if len(message) > 200:
-        message = message[:200] + "..."
-    text = f"{status} {reason}: {message}\n" if message else f"{status} {reason}\n"
-    if exc is not None and debug:
-        text += "\n" + "".join(traceback.format_exception(exc))
-    return Response(status=status, text=text, content_type="text/plain")
+def error_response(
+    conn: AsgiConnection,
+    accept: str | None,
+    status: int,
+    message: str = "",
+    exc: Exception | None = None,
+) -> Response:
+    """Our server's own error page (HTML for a browser); a traceback only in debug mode."""
+    return _error_page(status, accept=accept, message=message, exc=exc if conn.debug else None)
 
 
 def failure_response(
-    exc: Exception, writer: PayloadWriter, conn: AsgiConnection
+    exc: Exception, writer: PayloadWriter, conn: AsgiConnection, accept: str | None
 ) -> StreamResponse | None:
     """A handler's exception as our server answers it (None: the response must just end)."""
     if isinstance(exc, HTTPException):
         return exc
     if isinstance(exc, ConnectionError):
         return None
-    started = writer.headers_written
+    if writer.headers_written:
+        if not isinstance(exc, (HttpProcessingError, asyncio.TimeoutError)):
+            conn.logger.exception("Error handling request", exc_info=exc)
+        return None
     if isinstance(exc, HttpProcessingError):
-        return None if started else error_response(exc.code or 400, None, str(exc), False)
+        return error_response(conn, accept, exc.code or 400, str(exc))
     if isinstance(exc, asyncio.TimeoutError):
         conn.logger.debug("Request handler timed out", exc_info=exc)
-        return None if started else error_response(504, None, "", False)
+        return error_response(conn, accept, 504)
     conn.logger.exception("Error handling request", exc_info=exc)
-    return None if started else error_response(500, exc, "", conn.debug)
+    return error_response(conn, accept, 500, exc=exc)
 
 
 async def _body(
@@ -315,25 +317,29 @@ async def serve_http(
     else:
         writer = AsgiWriter(conn, send)
     task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
+    accept = head.headers.get("Accept")
+    watcher: list[asyncio.Task[None]] = []
+
+    def watch_peer() -> None:
+        watcher.append(loop.create_task(_watch_disconnect(conn, pump, receive)))
+
+    conn.watch_peer = watch_peer
     try:
+        request: BaseRequest = app._make_request(head, payload, conn, writer, task)  # type: ignore[arg-type]
+        _set_scheme(request, scope)
+        resp: StreamResponse | None
         try:
-            request: BaseRequest = app._make_request(head, payload, conn, writer, task)  # type: ignore[arg-type]
-        except HttpProcessingError as exc:
-            resp: StreamResponse | None = error_response(exc.code or 400, None, str(exc), False)
+            resp = await app._handle(request)  # type: ignore[arg-type]
+        except Exception as exc:
+            resp = failure_response(exc, writer, conn, accept)
         else:
-            _set_scheme(request, scope)
-            try:
-                resp = await app._handle(request)  # type: ignore[arg-type]
-            except Exception as exc:
-                resp = failure_response(exc, writer, conn)
-            else:
-                if not isinstance(resp, StreamResponse):
-                    conn.logger.error(
-                        "Missing return statement on request handler: "
-                        "expected a StreamResponse, got %r",
-                        type(resp),
-                    )
-                    resp = None if writer.headers_written else error_response(500, None, "", False)
+            if not isinstance(resp, StreamResponse):
+                conn.logger.error(
+                    "Missing return statement on request handler: "
+                    "expected a StreamResponse, got %r",
+                    type(resp),
+                )
+                resp = None if writer.headers_written else error_response(conn, accept, 500)
         if resp is None:
             return
         try:
@@ -354,15 +360,26 @@ async def serve_http(
             conn.logger.exception("Error sending the response")
             if writer.headers_written:
                 return
-            resp = error_response(500, exc, "", conn.debug)
+            resp = error_response(conn, accept, 500, exc=exc)
             await resp.prepare(request)
             await resp.write_eof()
     finally:
-        if pump is not None and not pump.done():
-            pump.cancel()
-        start = writer._start_task
-        if start is not None and not start.done():
-            start.cancel()
+        for pending in (pump, writer._start_task, *watcher):
+            if pending is not None and not pending.done():
+                pending.cancel()
+
+
+async def _watch_disconnect(
+    conn: AsgiConnection, pump: asyncio.Task[None] | None, receive: Receive
+) -> None:
+    """Tell ``on_peer_closed`` callbacks when the client goes (after the whole body)."""
+    if pump is not None:
+        await asyncio.wait({pump})
+    if conn.closing:
+        return
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        conn.connection_lost()
 
 
 def _set_scheme(request: BaseRequest, scope: Scope) -> None:

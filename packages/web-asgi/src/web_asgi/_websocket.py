@@ -344,7 +344,7 @@ async def serve_websocket(app: Application, scope: Scope, receive: Receive, send
         try:
             resp = await app._handle(request)  # type: ignore[arg-type]
         except Exception as exc:
-            resp = failure_response(exc, writer, bridge)
+            resp = failure_response(exc, writer, bridge, None)
         if resp is not None:
             try:
                 await resp.prepare(request)
@@ -354,7 +354,7 @@ async def serve_websocket(app: Application, scope: Scope, receive: Receive, send
             except Exception as exc:
                 bridge.logger.exception("Error sending the response")
                 if not writer.headers_written:
-                    resp = error_response(500, exc, "", bridge.debug)
+                    resp = error_response(bridge, None, 500, exc=exc)
                     await resp.prepare(request)
                     await resp.write_eof()
     finally:
