@@ -84,15 +84,18 @@ def test_server_modules_are_ours_client_stays(run: Run) -> None:
         from aiohttp.web_exceptions import HTTPNotFound
         from aiohttp.web_urldispatcher import PlainResource
         import aiohttp.abc as abc
-        import web as ours, web_routing, web_runner
+        import web as ours, web_app, web_routing
+        from web import abc as ours_abc
         assert web.Application is ours.Application and HTTPNotFound is ours.HTTPNotFound
         assert PlainResource is web_routing.PlainResource
         assert not hasattr(web, "REAL_AIOHTTP_WEB")
         assert ClientSession.__module__ == "aiohttp.client"
-        assert abc.AbstractMatchInfo is web_routing.AbstractMatchInfo
-        assert abc.AbstractAccessLogger is web_runner.AbstractAccessLogger
+        for name in ("AbstractView", "AbstractRouter", "AbstractMatchInfo", "AbstractAccessLogger"):
+            assert getattr(abc, name) is getattr(ours_abc, name), name
         assert issubclass(ours.View, abc.AbstractView)
         assert issubclass(ours.UrlDispatcher, abc.AbstractRouter)
+        assert abc.AbstractStreamWriter.__module__ == "aiohttp.abc"  # shared with the client
+        assert issubclass(web_app.PayloadWriter, abc.AbstractStreamWriter)
         assert abc.AbstractCookieJar.__module__ == "aiohttp.abc"
         assert sum(isinstance(f, type(sys.meta_path[0])) for f in sys.meta_path) == 1
         try:

@@ -55,50 +55,30 @@ def fill(module: ModuleType) -> None:
     namespace["__doc__"] = f"{module.__name__} served by web_aiohttp_compat (see its README)."
 
 
+#: aiohttp.abc's classes only its server uses: ours take their place.
+_SERVER_ONLY: Final = (
+    "AbstractView",
+    "AbstractRouter",
+    "AbstractMatchInfo",
+    "AbstractAccessLogger",
+    "AbstractAsyncAccessLogger",
+)
+
+
 def patch_abc(module: ModuleType) -> None:
-    """Make aiohttp's server-side abstract classes know this framework's classes.
+    """Put this framework's server-side abstract classes into aiohttp's ``aiohttp.abc``.
 
-    The real ``aiohttp.abc`` stays (its client needs ``AbstractCookieJar``,
-    ``AbstractResolver``...). A class this framework has under aiohttp's name replaces the
-    server-only one (``AbstractMatchInfo``, ``AbstractAccessLogger``), so an extension's
-    subclass is one of ours; the others are ABCs our classes are registered with, so
-    ``isinstance(view, aiohttp.abc.AbstractView)`` holds for a ``web.View``.
+    The real module stays (its client needs ``AbstractCookieJar``, ``AbstractResolver``...).
+    The classes only aiohttp's server uses become ours (``web.abc``), so an extension's
+    subclass of ``aiohttp.abc.AbstractView`` is one of ours and ``isinstance(view,
+    aiohttp.abc.AbstractView)`` holds for a ``web.View``. ``AbstractStreamWriter`` is shared
+    with the client, which subclassed it already: ours is registered with it instead.
     """
-    import web
-    import web_app
-    import web_routing
+    from web import abc as ours
 
-    ours = _ours_abc()
-    for name in ("AbstractView", "AbstractRouter", "AbstractMatchInfo", "AbstractAccessLogger"):
-        if name in ours:
-            setattr(module, name, ours[name])
-    registrations = (
-        ("AbstractView", web.View),
-        ("AbstractRouter", web.UrlDispatcher),
-        ("AbstractMatchInfo", web_routing.UrlMappingMatchInfo),
-        ("AbstractStreamWriter", web_app.PayloadWriter),
-    )
-    for name, cls in registrations:
-        base = getattr(module, name, None)
-        if base is not None and hasattr(base, "register") and not issubclass(cls, base):
-            base.register(cls)
-
-
-def _ours_abc() -> dict[str, type]:
-    """Our classes with aiohttp.abc's names: ``web.abc`` where it exists, else the packages."""
-    import web_routing
-    import web_runner
-
-    found: dict[str, type] = {
-        "AbstractMatchInfo": web_routing.AbstractMatchInfo,
-        "AbstractAccessLogger": web_runner.AbstractAccessLogger,
-    }
-    try:
-        web_abc = importlib.import_module("web.abc")
-    except ImportError:
-        return found
-    for name in ("AbstractView", "AbstractRouter", "AbstractMatchInfo", "AbstractAccessLogger"):
-        cls = getattr(web_abc, name, None)
-        if isinstance(cls, type):
-            found[name] = cls
-    return found
+    for name in _SERVER_ONLY:
+        if hasattr(module, name):
+            setattr(module, name, getattr(ours, name))
+    shared = getattr(module, "AbstractStreamWriter", None)
+    if isinstance(shared, type) and hasattr(shared, "register"):
+        shared.register(ours.AbstractStreamWriter)
