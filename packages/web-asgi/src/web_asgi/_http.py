@@ -81,7 +81,7 @@ async def _send_or_reset(send: Send, message: Message) -> None:
 class AsgiWriter(PayloadWriter):
     """A ``PayloadWriter`` whose output is ASGI ``http.response.*`` events."""
 
-    __slots__ = ("_asgi_send", "_pending", "_start", "_start_task")
+    __slots__ = ("_asgi_send", "_ended", "_length", "_pending", "_start", "_start_task")
 
     def __init__(self, conn: AsgiConnection, send: Send) -> None:
         super().__init__(conn)
@@ -89,6 +89,8 @@ class AsgiWriter(PayloadWriter):
         self._start: Message | None = None
         self._start_task: asyncio.Task[None] | None = None
         self._pending: Message | None = None
+        self._length: int | None = None
+        self._ended = False
 
     def enable_chunking(self) -> None:
         """Note it only: the ASGI server frames a body of unknown length itself."""
@@ -100,6 +102,10 @@ class AsgiWriter(PayloadWriter):
         self._head = b""
         status, headers = parse_head(head)
         self._start = {"type": "http.response.start", "status": status, "headers": headers}
+        for name, value in headers:
+            if name == b"content-length" and self._compress is None:
+                # The body's last write can end the response: no empty event after it.
+                self._length = int(value)
 
     def send_complete(self, data: bytes) -> None:
         """A whole response in bytes (``Response``'s one-write path): split into events.
@@ -157,7 +163,11 @@ class AsgiWriter(PayloadWriter):
             return
         await self._ready()
         self.output_size += len(data)
-        message = {"type": "http.response.body", "body": bytes(data), "more_body": True}
+        length = self._length
+        more = length is None or self.output_size < length
+        if not more:
+            self._ended = True
+        message = {"type": "http.response.body", "body": bytes(data), "more_body": more}
         await _send_or_reset(self._asgi_send, message)
 
     async def write_eof(self, data: _Bytes = b"") -> None:
@@ -168,6 +178,8 @@ class AsgiWriter(PayloadWriter):
         if compressor is not None:
             data = compressor.compress(data) + compressor.flush() if data else compressor.flush()
         await self._ready()
+        if self._ended:
+            return  # the last write said more_body=False already
         if data:
             self.output_size += len(data)
             message = {"type": "http.response.body", "body": bytes(data), "more_body": False}
