@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from aiohttp_sse import sse_response
 
@@ -14,7 +16,20 @@ async def hello(request: web.Request) -> web.StreamResponse:
     return resp
 
 
+async def forever(request: web.Request) -> web.StreamResponse:
+    """Sends until the client goes away (the documented pattern with a ping task running)."""
+    async with sse_response(request) as resp:
+        resp.ping_interval = 0.05
+        number = 0
+        while resp.is_connected():
+            await resp.send(f"tick {number}")
+            number += 1
+            await asyncio.sleep(0.01)
+    return resp
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app.router.add_get("/hello", hello)
+    app.router.add_get("/forever", forever)
     return app
