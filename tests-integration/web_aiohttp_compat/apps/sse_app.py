@@ -18,8 +18,7 @@ async def hello(request: web.Request) -> web.StreamResponse:
 
 async def forever(request: web.Request) -> web.StreamResponse:
     """Sends until the client goes away (the documented pattern with a ping task running)."""
-    async with sse_response(request) as resp:
-        resp.ping_interval = 0.05
+    async with sse_response(request, ping_interval=0.05) as resp:
         number = 0
         while resp.is_connected():
             await resp.send(f"tick {number}")
