@@ -125,7 +125,10 @@ async def test_shutdown_waits_for_handler_then_cancels() -> None:
     assert 0.25 < time.monotonic() - t0 < 3
     assert cancelled.is_set()
     assert server.connections == []
-    assert await asyncio.wait_for(reader.read(), 5) == b""
+    # the response had not started: the client is told why (issue 18), not left with a bare EOF
+    answer = await asyncio.wait_for(reader.read(), 5)
+    assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+    assert b"\r\nConnection: close\r\n" in answer
     writer.close()
 
 

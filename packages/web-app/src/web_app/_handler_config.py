@@ -7,6 +7,7 @@ checked or derived per connection.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any, Final
 
 from web_http import HttpLimits
@@ -50,15 +51,22 @@ class HandlerConfig:
         "access_log_class",
         "access_log_format",
         "auto_decompress",
+        "client_body_timeout",
         "client_head_timeout",
         "debug",
+        "handler_timeout",
+        "handler_timeout_status",
         "keepalive_timeout",
         "limits",
         "lingering_time",
         "logger",
+        "max_concurrent_requests",
         "max_decompressed_size",
         "read_bufsize",
+        "shed_exempt_paths",
+        "shed_retry_after",
         "tcp_keepalive",
+        "websocket_handshake_timeout",
     )
 
     def __init__(
@@ -79,6 +87,13 @@ class HandlerConfig:
         auto_decompress: bool = True,
         client_head_timeout: float | None = 60.0,
         max_decompressed_size: int | None = 2**25,
+        client_body_timeout: float | None = 60.0,
+        handler_timeout: float | None = None,
+        handler_timeout_status: int = 503,
+        websocket_handshake_timeout: float | None = None,
+        max_concurrent_requests: int | None = None,
+        shed_exempt_paths: Iterable[str] = (),
+        shed_retry_after: int = 1,
     ) -> None:
         if keepalive_timeout < 0:
             raise ValueError("keepalive_timeout must be >= 0")
@@ -86,8 +101,26 @@ class HandlerConfig:
             raise ValueError("lingering_time must be >= 0")
         if read_bufsize <= 0:
             raise ValueError("read_bufsize must be positive")
-        if client_head_timeout is not None and client_head_timeout <= 0:
-            raise ValueError("client_head_timeout must be positive or None")
+        for name, value in (
+            ("client_head_timeout", client_head_timeout),
+            ("client_body_timeout", client_body_timeout),
+            ("handler_timeout", handler_timeout),
+            ("websocket_handshake_timeout", websocket_handshake_timeout),
+        ):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive or None, got {value!r}")
+        if handler_timeout_status not in (503, 504):
+            raise ValueError(
+                f"handler_timeout_status must be 503 or 504, got {handler_timeout_status!r}"
+            )
+        if max_concurrent_requests is not None and max_concurrent_requests < 1:
+            raise ValueError(
+                f"max_concurrent_requests must be >= 1 or None, got {max_concurrent_requests!r}"
+            )
+        if isinstance(shed_exempt_paths, str):
+            raise TypeError("shed_exempt_paths must be a collection of paths, not one string")
+        if shed_retry_after < 0:
+            raise ValueError(f"shed_retry_after must be >= 0, got {shed_retry_after!r}")
         self.keepalive_timeout = float(keepalive_timeout)
         self.tcp_keepalive = tcp_keepalive
         self.logger = logger
@@ -100,6 +133,19 @@ class HandlerConfig:
         self.read_bufsize = read_bufsize
         self.auto_decompress = auto_decompress
         self.client_head_timeout = client_head_timeout
+        # A body that sends nothing for this long (while the server is not the one pausing
+        # it) gets 408 and the connection closes.
+        self.client_body_timeout = client_body_timeout
+        # A handler still running this long after its request started is cancelled and
+        # answered 503 or 504 (or its stream cut, if the response had started).
+        self.handler_timeout = handler_timeout
+        self.handler_timeout_status = handler_timeout_status
+        # The same for an upgrade request until its handler switched protocols (101).
+        self.websocket_handshake_timeout = websocket_handshake_timeout
+        # Handlers running at once across the server's connections; beyond, 503 at once.
+        self.max_concurrent_requests = max_concurrent_requests
+        self.shed_exempt_paths = frozenset(shed_exempt_paths)
+        self.shed_retry_after = int(shed_retry_after)
         # A compressed request body may not expand past this (per message; 413 beyond), so a
         # small bomb cannot fill memory before flow control can pause the transport.
         if max_decompressed_size is not None and max_decompressed_size <= 0:

@@ -34,6 +34,7 @@ import asyncio
 import contextvars
 import enum
 import logging
+import math
 import socket
 import sys
 import warnings
@@ -88,6 +89,9 @@ _MAX_QUEUE: Final = 32
 _MAX_DRAIN: Final = 2**20
 #: Bytes of an upgraded stream kept before ``set_parser`` is called.
 _MAX_TAIL: Final = 2**16
+#: Why the protocol cancelled a handler (``_cancel_reason``), hence what the client gets.
+_TIMEOUT: Final = "timeout"
+_SHUTDOWN: Final = "shutdown"
 
 
 class ConnState(enum.Enum):
@@ -150,7 +154,7 @@ def _is_response(obj: object) -> bool:
     return False
 
 
-def _simple_response(status: int, text: str, *, close: bool = True) -> bytes:
+def _simple_response(status: int, text: str, *, close: bool = True, extra: str = "") -> bytes:
     """A complete plain-text response, for answers sent before any request object exists."""
     body = text.encode("utf-8", "replace")
     reason = reason_phrase(status) or "Error"
@@ -159,6 +163,7 @@ def _simple_response(status: int, text: str, *, close: bool = True) -> bytes:
         f"Content-Type: text/plain; charset=utf-8\r\n"
         f"Content-Length: {len(body)}\r\n"
         f"Date: {http_date()}\r\n"
+        f"{extra}"
         f"{'Connection: close' if close else 'Connection: keep-alive'}\r\n\r\n"
     )
     return head.encode("ascii") + body
@@ -170,15 +175,20 @@ class RequestHandler(asyncio.Protocol):
     __slots__ = (
         "_access_logger",
         "_async_access_logger",
+        "_body_seen",
+        "_cancel_reason",
+        "_closing_task",
         "_config",
         "_context",
         "_current_request",
         "_drain_waiter",
         "_handler_cancellation",
+        "_handler_deadline",
         "_head_deadline",
         "_idle_since",
         "_loop",
         "_manager",
+        "_max_concurrent",
         "_on_peer_closed",
         "_parser",
         "_paused_reading",
@@ -188,9 +198,11 @@ class RequestHandler(asyncio.Protocol):
         "_receiving",
         "_request_factory",
         "_request_handler",
+        "_shutdown_callback",
         "_state",
         "_tail",
         "_task",
+        "_timed_handlers",
         "_timer",
         "_timer_when",
         "_upgraded_parser",
@@ -231,6 +243,15 @@ class RequestHandler(asyncio.Protocol):
         self._timer_when = 0.0
         self._idle_since = 0.0
         self._head_deadline: float | None = None
+        self._handler_deadline: float | None = None
+        self._timed_handlers = (
+            config.handler_timeout is not None or config.websocket_handshake_timeout is not None
+        )
+        self._body_seen = 0.0
+        self._cancel_reason: str | None = None
+        self._max_concurrent = config.max_concurrent_requests
+        self._shutdown_callback: Callable[[], Awaitable[object]] | None = None
+        self._closing_task: asyncio.Task[object] | None = None
         self._paused_reading = False
         self._paused_writing = False
         self._peer_eof = False
@@ -447,6 +468,8 @@ class RequestHandler(asyncio.Protocol):
             if timeout is not None:
                 self._head_deadline = self._loop.time() + timeout
                 self._arm_timer(self._head_deadline)
+        if self._receiving is not None:
+            self._body_progress()  # a body still on its way (a body that came whole costs nothing)
         if queue:
             if self._state is _IDLE:
                 self._state = _BUSY
@@ -465,6 +488,12 @@ class RequestHandler(asyncio.Protocol):
         else:
             # A broken head: answered in turn, after the responses already owed.
             self._queue.append(exc)
+
+    def _body_progress(self) -> None:
+        timeout = self._config.client_body_timeout
+        if timeout is not None:
+            self._body_seen = now = self._loop.time()
+            self._arm_timer(now + timeout)
 
     def _store_tail(self, data: bytes) -> None:
         """Bytes after an upgrade head, before the new protocol's parser is installed."""
@@ -491,6 +520,7 @@ class RequestHandler(asyncio.Protocol):
         if self._upgraded_parser is not None:
             raise RuntimeError("a parser is already set on this connection")
         self._upgraded_parser = parser
+        self._handler_deadline = None  # switched protocols: the handshake timeout is over
         if self._state is not _CLOSED:
             self._state = _UPGRADED
         tail, self._tail = self._tail, b""
@@ -518,17 +548,48 @@ class RequestHandler(asyncio.Protocol):
         self._queue.clear()
         self._close_transport()
 
-    async def shutdown(self, timeout: float | None = 15.0) -> None:
-        """Let the handler in progress finish for up to ``timeout`` seconds, then close."""
+    def set_shutdown_callback(self, callback: Callable[[], Awaitable[object]]) -> None:
+        """Have ``await callback()`` run when the server starts shutting down.
+
+        For an upgraded connection that must say goodbye in its own protocol: a websocket
+        sends a close frame with code 1001 (going away) before the server exits.
+        """
+        self._shutdown_callback = callback
+
+    def pre_shutdown(self) -> None:
+        """The server is shutting down: stop keep-alive, start the shutdown callback."""
         self.close()
+        callback = self._shutdown_callback
+        if callback is not None and self._state is _UPGRADED:
+            self._shutdown_callback = None
+            self._closing_task = self._loop.create_task(callback())  # type: ignore[arg-type]
+
+    async def shutdown(self, timeout: float | None = 15.0) -> None:
+        """Let the handler in progress finish for up to ``timeout`` seconds, then close.
+
+        A handler still running then is cancelled: a response not started yet becomes 503
+        with ``Connection: close``; a response already started is cut off (the connection
+        is aborted, so the client sees an incomplete message, never a complete one).
+        """
+        self.pre_shutdown()
         task = self._task
+        waiting: set[asyncio.Future[Any]] = set()
         if task is not None and not task.done():
+            waiting.add(task)
+        closing = self._closing_task
+        if closing is not None and not closing.done():
+            waiting.add(closing)
+        if waiting:
             if timeout is None or timeout > 0:
-                await asyncio.wait({task}, timeout=timeout)
+                await asyncio.wait(waiting, timeout=timeout)
             task = self._task
             if task is not None and not task.done():
+                self._cancel_reason = _SHUTDOWN
                 task.cancel()
                 await asyncio.wait({task})
+            if closing is not None and not closing.done():
+                closing.cancel()
+                await asyncio.wait({closing})
         self.force_close()
 
     # ------------------------------------------------------------------ timers
@@ -550,8 +611,12 @@ class RequestHandler(asyncio.Protocol):
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self._state is not _IDLE:
-            return  # re-armed when the connection becomes idle again
+        state = self._state
+        if state is _BUSY or state is _BUSY_LAST:
+            self._on_busy_timer()
+            return
+        if state is not _IDLE:
+            return
         now = self._loop.time()
         head_deadline = self._head_deadline
         if head_deadline is not None:
@@ -571,6 +636,46 @@ class RequestHandler(asyncio.Protocol):
             self._close_transport()
             return
         self._arm_timer(self._next_deadline())
+
+    def _on_busy_timer(self) -> None:
+        """A request is in progress: the handler's deadline, then the body's stall timeout.
+
+        Without either, nothing is re-armed: ``_finish`` arms the keep-alive timeout.
+        """
+        now = self._loop.time()
+        when = math.inf
+        deadline = self._handler_deadline
+        if deadline is not None:
+            if now >= deadline:
+                self._handler_deadline = None
+                task = self._task
+                if task is not None and not task.done():
+                    self._cancel_reason = _TIMEOUT
+                    task.cancel()
+                return
+            when = deadline
+        receiving = self._receiving
+        timeout = self._config.client_body_timeout
+        if receiving is not None and timeout is not None:
+            if self._paused_reading:
+                self._body_seen = now  # the server holds the body back, not the client
+            stall = self._body_seen + timeout
+            if now >= stall:
+                self._body_stalled(receiving)
+            elif stall < when:
+                when = stall
+        if when < math.inf:
+            self._arm_timer(when)
+
+    def _body_stalled(self, receiving: StreamReader) -> None:
+        """No body bytes for ``client_body_timeout``: the reader fails with 408, then close."""
+        self._receiving = None
+        receiving.set_exception(
+            HttpProcessingError(code=408, message="request body not received in time")
+        )
+        if self._state is _BUSY:
+            self._state = _BUSY_LAST
+        self.pause_reading()
 
     # ------------------------------------------------------------------ serving
 
@@ -609,6 +714,10 @@ class RequestHandler(asyncio.Protocol):
     def _finish(self, keep: bool) -> None:
         """After a response: hand over to the next queued item, go idle, or close."""
         self._task = None
+        if self._cancel_reason is not None:  # the handler swallowed its cancellation
+            self._cancel_reason = None
+        if self._handler_deadline is not None:
+            self._handler_deadline = None
         if not keep or self._state is not _BUSY:
             self._close_transport()
             return
@@ -625,8 +734,9 @@ class RequestHandler(asyncio.Protocol):
         self._idle_since = now = self._loop.time()
         if self._paused_reading:
             self.resume_reading()
-        if self._timer is None:
-            self._arm_timer(now + self._config.keepalive_timeout)
+        idle_deadline = now + self._config.keepalive_timeout
+        if self._timer is None or self._timer_when > idle_deadline:
+            self._arm_timer(idle_deadline)
 
     async def _serve_error(self, exc: HttpProcessingError) -> None:
         self._answer_parse_error(exc)
@@ -645,9 +755,19 @@ class RequestHandler(asyncio.Protocol):
         every early exit, including cancellation, so ``finally`` closes the connection.
         """
         keep = False
+        counted = False
         try:
             loop = self._loop
-            self._manager.requests_count += 1
+            manager = self._manager
+            manager.requests_count += 1
+            if self._max_concurrent is not None:
+                if manager.active_requests >= self._max_concurrent and not self._exempt(head):
+                    keep = self._shed(head, payload)
+                    return
+                manager.active_requests += 1
+                counted = True
+            if self._timed_handlers:
+                self._start_handler_deadline(head)
             writer = PayloadWriter(self)
             task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
             try:
@@ -735,8 +855,62 @@ class RequestHandler(asyncio.Protocol):
                 keep = await self._drain_body(head, payload)
             else:
                 keep = payload.exception() is None
+        except asyncio.CancelledError:
+            reason = self._cancel_reason
+            if reason is None:
+                raise  # cancelled by someone else (handler_cancellation, the loop closing)
+            self._cancel_reason = None
+            current = asyncio.current_task()
+            if current is not None and hasattr(current, "uncancel"):
+                current.uncancel()  # handled here: the task is not being cancelled anymore
+            self._answer_cancelled(reason, writer.headers_written)
         finally:
+            if counted:
+                self._manager.active_requests -= 1
             self._finish(keep)
+
+    def _exempt(self, head: RequestHead) -> bool:
+        """Whether the request is for a path load shedding never refuses (health checks)."""
+        exempt = self._config.shed_exempt_paths
+        return bool(exempt) and head.target.partition("?")[0] in exempt
+
+    def _shed(self, head: RequestHead, payload: StreamReader) -> bool:
+        """Over ``max_concurrent_requests``: 503 with Retry-After at once; True to keep alive."""
+        close = payload is not EMPTY_PAYLOAD or not head.keep_alive or self._state is not _BUSY
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            retry = f"Retry-After: {self._config.shed_retry_after}\r\n"
+            text = error_text(503, "too many requests in progress, retry later")
+            transport.write(_simple_response(503, text, close=close, extra=retry))
+        return not close
+
+    def _start_handler_deadline(self, head: RequestHead) -> None:
+        config = self._config
+        timeout = config.websocket_handshake_timeout if head.upgrade else config.handler_timeout
+        if timeout is not None:
+            self._handler_deadline = deadline = self._loop.time() + timeout
+            self._arm_timer(deadline)
+
+    def _answer_cancelled(self, reason: str, started: bool) -> None:
+        """The handler was cancelled by its timeout or by the shutdown timeout.
+
+        Not started: 503 (shutdown) or ``handler_timeout_status``, then close. Started: abort
+        the connection, so a chunked body lacks its last chunk and a sized one its end.
+        """
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        self._state = _BUSY_LAST
+        if started:
+            transport.abort()
+            return
+        if reason is _TIMEOUT:
+            status = self._config.handler_timeout_status
+            text = error_text(status, "the request handler did not finish in time")
+        else:
+            status = 503
+            text = error_text(status, "the server is shutting down")
+        transport.write(_simple_response(status, text))
 
     def _failure_response(
         self, exc: Exception, request: BaseRequest, writer: PayloadWriter

@@ -22,8 +22,11 @@ class Server:
 
     ``kwargs`` are the connection settings (keepalive_timeout, tcp_keepalive, logger,
     access_log_class, access_log, access_log_format, debug, max_line_size, max_headers,
-    max_field_size, lingering_time, read_bufsize, auto_decompress, client_head_timeout);
-    they are checked here, once, not on every connection.
+    max_field_size, lingering_time, read_bufsize, auto_decompress, max_decompressed_size)
+    and the timeouts and load shedding of docs/timeouts.md (client_head_timeout,
+    client_body_timeout, handler_timeout, handler_timeout_status, websocket_handshake_timeout,
+    max_concurrent_requests, shed_exempt_paths, shed_retry_after); they are checked here,
+    once, not on every connection.
     """
 
     def __init__(
@@ -40,6 +43,8 @@ class Server:
         self._kwargs = kwargs
         self._config = HandlerConfig(**kwargs)
         self.requests_count = 0
+        #: Handlers running now (counted only with ``max_concurrent_requests``).
+        self.active_requests = 0
         self.request_handler = handler
         self.request_factory: RequestFactory = request_factory or self._make_request
         self.handler_cancellation = handler_cancellation
@@ -65,9 +70,10 @@ class Server:
         return BaseRequest(message, payload, protocol, writer, task, protocol._loop)
 
     def pre_shutdown(self) -> None:
-        """Stop keep-alive: idle connections close now, busy ones after their response."""
+        """Stop keep-alive: idle connections close now, busy ones after their response;
+        upgraded ones (websockets) start their goodbye (a close frame with code 1001)."""
         for conn in list(self._connections):
-            conn.close()
+            conn.pre_shutdown()
 
     async def shutdown(self, timeout: float | None = None) -> None:
         """Wait up to ``timeout`` for the handlers in progress, then cancel them and close."""

@@ -139,6 +139,14 @@ def run_app(
     reuse_port: bool | None = None,
     handler_cancellation: bool = False,
     loop: asyncio.AbstractEventLoop | None = None,
+    client_head_timeout: float | None = 60.0,
+    client_body_timeout: float | None = 60.0,
+    handler_timeout: float | None = None,
+    handler_timeout_status: int = 503,
+    websocket_handshake_timeout: float | None = None,
+    max_concurrent_requests: int | None = None,
+    shed_exempt_paths: Iterable[str] = (),
+    shed_retry_after: int = 1,
     **kwargs: Any,
 ) -> None:
     """Serve ``app`` (an Application or an awaitable returning one) until SIGINT or SIGTERM.
@@ -146,6 +154,13 @@ def run_app(
     Then shut down gracefully: stop listening, fire ``on_shutdown``, give running handlers up
     to ``shutdown_timeout`` seconds, cancel the rest, fire ``on_cleanup``. Errors while
     starting (a port in use) propagate after the same cleanup.
+
+    Timeouts and load shedding (docs/timeouts.md): ``client_head_timeout`` (a request head
+    not complete in time gets 408), ``client_body_timeout`` (a body that sends nothing for
+    that long gets 408), ``handler_timeout`` with ``handler_timeout_status`` (503 or 504),
+    ``websocket_handshake_timeout`` (an upgrade handler that has not switched protocols by
+    then), ``max_concurrent_requests`` (beyond it 503 with ``Retry-After:
+    shed_retry_after``, except for ``shed_exempt_paths``). ``None`` turns a timeout off.
 
     Other keyword arguments (``max_field_size=16384``, ``lingering_time``, ...) go to the
     runner and the connection handler, as in aiohttp; an unknown one is a ``TypeError``
@@ -181,6 +196,14 @@ def run_app(
                 "access_log_format": access_log_format,
                 "access_log": access_log,
                 "handler_cancellation": handler_cancellation,
+                "client_head_timeout": client_head_timeout,
+                "client_body_timeout": client_body_timeout,
+                "handler_timeout": handler_timeout,
+                "handler_timeout_status": handler_timeout_status,
+                "websocket_handshake_timeout": websocket_handshake_timeout,
+                "max_concurrent_requests": max_concurrent_requests,
+                "shed_exempt_paths": shed_exempt_paths,
+                "shed_retry_after": shed_retry_after,
                 **kwargs,
             },
         )

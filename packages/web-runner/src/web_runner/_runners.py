@@ -186,7 +186,11 @@ class AppRunner(BaseRunner):
 
     ``kwargs`` go to the connection handler: tcp_keepalive, keepalive_timeout, logger,
     access_log, access_log_class, access_log_format, max_line_size, max_headers,
-    max_field_size, lingering_time, read_bufsize, auto_decompress, handler_cancellation...
+    max_field_size, lingering_time, read_bufsize, auto_decompress, handler_cancellation,
+    and the timeouts and load shedding of docs/timeouts.md: client_head_timeout,
+    client_body_timeout, handler_timeout, handler_timeout_status,
+    websocket_handshake_timeout, max_concurrent_requests, shed_exempt_paths,
+    shed_retry_after. They are checked when the runner is set up.
     """
 
     __slots__ = ("_app",)

@@ -230,8 +230,17 @@ class WebSocketResponse(StreamResponse):
         if self._heartbeat is not None:
             self._last_rx = self._loop.time()
             self._heartbeat_handle = self._loop.call_later(self._heartbeat, self._on_heartbeat)
-        request.protocol.set_parser(_Feeder(self, reader))
+        protocol = request.protocol
+        protocol.set_parser(_Feeder(self, reader))
+        on_shutdown = getattr(protocol, "set_shutdown_callback", None)
+        if on_shutdown is not None:
+            on_shutdown(self._going_away)
         return writer
+
+    async def _going_away(self) -> None:
+        """The server shuts down: tell the peer with a close frame, code 1001 (going away)."""
+        if self._frames is not None and not self._closed:
+            await self.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
     # ------------------------------------------------------------------ state
 
