@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 AIOHTTP_VENV = ROOT / ".bench" / "aiohttp-venv"
-SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws")
+SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "gzip16k")
 PATHS = {
     "hello": "/",
     "json": "/json",
@@ -37,6 +37,7 @@ PATHS = {
     "static64k": "/static/file64k.bin",
     "mw5": "/",
     "ws": "/ws",
+    "gzip16k": "/json16k",
 }
 UNSUPPORTED = 3
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -118,6 +119,8 @@ def load(
     else:
         url = f"http://127.0.0.1:{port}{PATHS[scenario]}"
         cmd = [wrk, "-t1", f"-c{args.connections}", f"-d{max(1, round(duration))}s", url]
+        if scenario == "gzip16k":
+            cmd += ["-H", "Accept-Encoding: gzip"]
         if scenario == "echo4k":
             script = Path(tempfile.gettempdir()) / "web-bench-echo4k.lua"
             script.write_text(

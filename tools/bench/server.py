@@ -20,7 +20,10 @@ from typing import Any
 
 UNSUPPORTED = 3
 #: "upload" serves tools/bench/upload.py (request bodies and read() memory), not run.py.
-SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "upload")
+SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "upload", "gzip16k")
+
+#: The gzip16k body: about 16 KiB of JSON, the same bytes for both frameworks.
+BODY16K = {"items": [{"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(313)]}
 
 Handler = Callable[[Any], Awaitable[Any]]
 
@@ -80,8 +83,17 @@ def build_app(web: Any, scenario: str) -> Any:
         _reset_peak_rss()
         return web.json_response(_memory_kib())
 
+    async def json16k(request: Any) -> Any:
+        resp = web.json_response(BODY16K)
+        if not hasattr(web, "compression_middleware"):
+            resp.enable_compression()  # aiohttp: per response, negotiated the same way
+        return resp
+
     if scenario == "mw5":
         app = web.Application(middlewares=[passthrough() for _ in range(5)])
+    elif scenario == "gzip16k" and hasattr(web, "compression_middleware"):
+        # ours: the app-wide middleware, gzip at zlib's default level as aiohttp uses
+        app = web.Application(middlewares=[web.compression_middleware()])
     elif scenario == "upload":
         app = web.Application(client_max_size=2**31)
     else:
@@ -103,6 +115,8 @@ def build_app(web: Any, scenario: str) -> Any:
         app.router.add_static("/static", folder)
     elif scenario == "ws":
         app.router.add_get("/ws", ws_echo)
+    elif scenario == "gzip16k":
+        app.router.add_get("/json16k", json16k)
     elif scenario == "upload":
         app.router.add_post("/content", count_content)
         app.router.add_post("/read", read_body)
