@@ -526,6 +526,9 @@ class RequestHandler(asyncio.Protocol):
         tail, self._tail = self._tail, b""
         if tail:
             self._feed_upgraded(tail)
+        if self._peer_eof and self._upgraded_parser is parser:
+            # the peer finished sending before the upgrade completed: nothing more will come
+            parser.feed_eof()
         self.resume_reading()
 
     def keep_alive(self, val: bool) -> None:
@@ -846,9 +849,14 @@ class RequestHandler(asyncio.Protocol):
                     # a broken access logger costs its record, not the connection
                     self.logger.exception("Error in the access logger")
             if head.upgrade:
-                # The handler took the stream over (set_parser) or the parser is still in
-                # upgraded mode with nothing to resume: either way this is the last request.
-                return
+                if self._upgraded_parser is not None or resp.status == 101:
+                    return  # the handler took the stream over: no more HTTP here
+                # A declined or failed upgrade (a 400, a plain answer): as in aiohttp the
+                # connection goes on as HTTP, with the bytes received after the request.
+                self._parser.resume_http()
+                tail, self._tail = self._tail, b""
+                if tail:
+                    self.data_received(tail)
             if not resp.keep_alive:
                 return
             if payload is not EMPTY_PAYLOAD and not payload.is_eof():

@@ -143,6 +143,16 @@ class BaseParser:
             buf += src[pos:]
         return events
 
+    def resume_http(self) -> None:
+        """The upgrade of the last message was declined: what follows is HTTP again.
+
+        Called by a server that answered an upgrade request without switching protocols;
+        the bytes it received after that message must then be fed again.
+        """
+        self._upgrade_after = False
+        if self._state is _UPGRADED:
+            self._state = _HEAD
+
     def feed_eof(self) -> list[Event]:
         """The peer closed: an error event if a message was cut short, else nothing."""
         state = self._state

@@ -195,6 +195,12 @@ class WebSocketResponse(StreamResponse):
             if exc.status == 405:
                 raise HTTPMethodNotAllowed(request.method, ["GET"]) from None
             raise HTTPBadRequest(text=str(exc), headers=exc.headers or None) from None
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("Connection lost")  # as aiohttp: nobody to answer
+        # A handshake answer is a 101 whatever set_status() said before (aiohttp forces it too):
+        # any other status with a websocket behind it would be a broken connection.
+        self._set_status(101, None)
         headers = self.headers
         for name, value in result.headers:
             headers[name] = value
@@ -214,7 +220,6 @@ class WebSocketResponse(StreamResponse):
         writer = await super().prepare(request)
         self._loop = request.loop
         self._conn = request.protocol
-        transport = request.transport
         if self._writer_limit != 2**16 and transport is not None:
             # Sends wait for the peer once this much is buffered (asyncio's default is 64 KiB).
             transport.set_write_buffer_limits(high=self._writer_limit)
@@ -371,10 +376,11 @@ class WebSocketResponse(StreamResponse):
         self._exception = exc
         self._close_code = WSCloseCode.ABNORMAL_CLOSURE
         self._drop_queue()
-        self._queue.append(WSMessage(_ERROR, exc, None))
         self._closed = True
         waiter = self._waiter
         if waiter is not None and not waiter.done():
+            # as aiohttp: a receive() waiting now gets the ERROR, a later one gets CLOSED
+            self._queue.append(WSMessage(_ERROR, exc, None))
             waiter.set_result(None)
         self._close_transport()
 
