@@ -12,6 +12,7 @@ its undelivered bytes pass the high-water mark and ``resume_writing`` when they 
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 __all__ = ("MemoryTransport", "connect_in_memory")
@@ -21,10 +22,16 @@ HIGH_WATER = 64 * 1024
 LOW_WATER = 16 * 1024
 
 
-#: True while a protocol callback runs (one loop per thread): bytes written meanwhile wait
-#: for the next loop iteration, as on a socket; bytes written by a coroutine are delivered at
-#: once, which saves a loop iteration per direction without ever nesting callbacks.
-_delivering = False
+class _Delivery(threading.local):
+    """``active`` while a protocol callback of this thread's loop runs: bytes written
+    meanwhile wait for the next loop iteration, as on a socket; bytes written by a coroutine
+    are delivered at once, which saves a loop iteration per direction without ever nesting
+    protocol callbacks."""
+
+    active = False
+
+
+_delivery = _Delivery()
 
 
 class MemoryTransport(asyncio.Transport):
@@ -101,7 +108,7 @@ class MemoryTransport(asyncio.Transport):
         if not data or self._closing or peer is None or peer._lost or peer._eof_pending:
             return  # as a socket transport: writes after close are dropped
         peer._inbound += data
-        if _delivering:
+        if _delivery.active:
             peer._schedule()  # never call a protocol from inside another one's callback
         else:
             peer._deliver()
@@ -140,13 +147,12 @@ class MemoryTransport(asyncio.Transport):
             self._loop.call_soon(self._deliver)
 
     def _deliver(self) -> None:
-        global _delivering
         self._scheduled = False
-        if self._lost or _delivering:
+        if self._lost or _delivery.active:
             if not self._lost:
                 self._schedule()
             return
-        _delivering = True
+        _delivery.active = True
         try:
             if self._reading and self._inbound:
                 data = bytes(self._inbound)
@@ -161,7 +167,7 @@ class MemoryTransport(asyncio.Transport):
                 if not keep_open:
                     self.close()
         finally:
-            _delivering = False
+            _delivery.active = False
 
     def _maybe_resume_writing(self) -> None:
         peer = self.peer
