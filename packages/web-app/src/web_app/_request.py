@@ -113,6 +113,9 @@ def _target_to_rel_url(method: str, target: str) -> URL:
 class BaseRequest(MutableMapping[str, Any]):
     """An incoming HTTP request; also a mutable mapping for per-request data."""
 
+    #: Methods whose body ``post()`` parses (aiohttp's class attribute).
+    POST_METHODS: Final = _POST_METHODS
+
     __slots__ = (
         "__weakref__",
         "_client_max_fields",
