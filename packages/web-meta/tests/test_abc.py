@@ -43,3 +43,14 @@ def test_the_framework_classes_are_subclasses() -> None:
     import web_runner
 
     assert issubclass(web_runner.AccessLogger, web.abc.AbstractAccessLogger)
+
+
+def test_web_log_has_the_server_loggers_of_aiohttp_log() -> None:
+    import logging
+
+    import web.log
+
+    assert web.log.access_logger is logging.getLogger("web.access")
+    assert web.log.server_logger is logging.getLogger("web.server")
+    assert web.log.web_logger is logging.getLogger("web.web")
+    assert web.log.use_aiohttp_logger_names is web_app.use_aiohttp_logger_names

@@ -11,6 +11,7 @@ from ._abc import (
     AbstractStreamWriter as AbstractStreamWriter,
     AbstractView as AbstractView,
 )
+from ._app import web_logger as web_logger
 
 # --- request, response, exceptions (exports added below this line) ---
 from ._exceptions import (
@@ -74,6 +75,11 @@ from ._exceptions import (
     HTTPVersionNotSupported as HTTPVersionNotSupported,
 )
 from ._formdata import FormData as FormData
+from ._handler_config import server_logger as server_logger
+from ._log_names import (
+    AIOHTTP_LOGGER_NAMES as AIOHTTP_LOGGER_NAMES,
+    use_aiohttp_logger_names as use_aiohttp_logger_names,
+)
 from ._multipart_writer import MultipartWriter as MultipartWriter
 from ._request import (
     BaseRequest as BaseRequest,
