@@ -87,6 +87,11 @@ def make_app(root: Path, opened: list[Any]) -> web.Application:
         part = await reader.next()
         return web.Response(body=part)
 
+    @routes.post("/echo")
+    async def echo(request: web.Request) -> web.Response:
+        # A proxy's pattern: the request body stream becomes the response body.
+        return web.Response(body=request.content, content_type="application/x-echo")
+
     @routes.get("/point")
     async def point(request: web.Request) -> web.Response:
         return web.Response(body=Point(3, 4))
@@ -181,6 +186,11 @@ async def test_files_streams_and_payloads(root: Path) -> None:
         assert r.headers["content-encoding"] == "gzip"
         assert "content-length" not in r.headers
         assert r.content == bytes(range(256)) * 1200  # httpx undid the gzip
+
+        big = bytes(range(256)) * 2000
+        r = await c.post("/echo", content=big)
+        assert (r.content, r.headers["content-type"]) == (big, "application/x-echo")
+        assert "content-length" not in r.headers
 
         r = await c.get("/bad")
         assert r.status_code == 500
