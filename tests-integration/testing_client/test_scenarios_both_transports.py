@@ -130,3 +130,7 @@ async def test_body_over_the_limit_is_413(client: TestClient) -> None:
 async def test_expect_continue(client: TestClient) -> None:
     resp = await client.post("/small", data=b"abc", expect100=True)
     assert await resp.text() == "3"
+    # Refused before "100 Continue": the body is never sent, the answer still arrives.
+    resp = await client.post("/small", data=b"x" * 100_000, expect100=True)
+    assert resp.status == 413
+    assert await (await client.post("/small", data=b"ok")).text() == "2"

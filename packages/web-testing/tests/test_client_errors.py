@@ -112,3 +112,32 @@ async def test_raise_for_status_option() -> None:
         resp = await client.get("/missing", raise_for_status=False)
         assert resp.status == 404
         assert not resp.ok
+
+
+async def test_expect_continue_waits_for_the_interim_answer() -> None:
+    seen: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert b"Expect: 100-continue" in head
+        try:
+            seen.append(await asyncio.wait_for(reader.read(1), 0.2))
+        except asyncio.TimeoutError:
+            seen.append(b"")  # nothing before "100 Continue": right
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        seen.append(await reader.readexactly(5))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with ClientSession() as session:
+            resp = await session.request(
+                "POST", f"http://127.0.0.1:{port}/", data=b"hello", expect100=True
+            )
+            assert await resp.read() == b"ok"
+    finally:
+        server.close()
+    assert seen == [b"", b"hello"]

@@ -39,6 +39,7 @@ class ClientConnection(asyncio.Protocol):
         self._head: asyncio.Future[tuple[ResponseHead, StreamReader]] | None = None
         self._payload: StreamReader | None = None
         self._skip_interim = False
+        self.continued: asyncio.Future[None] | None = None  # for Expect: 100-continue
         self._message_done = True
         self._keep_alive = False
         self._raw: Callable[[bytes], None] | None = None
@@ -117,6 +118,9 @@ class ClientConnection(asyncio.Protocol):
     def _on_head(self, head: ResponseHead) -> None:
         if 100 <= head.status < 200 and head.status != 101:
             self._skip_interim = True  # 100 Continue and friends: the real answer follows
+            continued = self.continued
+            if head.status == 100 and continued is not None and not continued.done():
+                continued.set_result(None)
             return
         self._keep_alive = head.keep_alive
         payload = StreamReader(self, READ_BUFSIZE, loop=self._loop)
@@ -141,6 +145,10 @@ class ClientConnection(asyncio.Protocol):
         self._head = None
         if waiter is not None and not waiter.done():
             waiter.set_exception(exc)
+        continued = self.continued
+        if continued is not None and not continued.done():
+            continued.set_exception(exc)
+            continued.exception()  # retrieved: the request reports the error
         payload = self._payload
         self._payload = None
         if payload is not None:
@@ -163,10 +171,13 @@ class ClientConnection(asyncio.Protocol):
             and not self.transport.is_closing()
         )
 
-    def start_request(self, method: str) -> asyncio.Future[tuple[ResponseHead, StreamReader]]:
+    def start_request(
+        self, method: str, *, expect_continue: bool = False
+    ) -> asyncio.Future[tuple[ResponseHead, StreamReader]]:
         """Get ready for the response to a ``method`` request about to be written."""
         if self.lost:
             raise ServerDisconnectedError()
+        self.continued = self._loop.create_future() if expect_continue else None
         self._parser.set_request_method(method)
         self._message_done = False
         waiter: asyncio.Future[tuple[ResponseHead, StreamReader]] = self._loop.create_future()

@@ -325,7 +325,7 @@ class ClientSession:
         head = serialize_request_head(method, target, list(out.items()))
         connector = self._connector
         conn = await connector.acquire(url, ssl)
-        waiter = conn.start_request(method)
+        waiter = conn.start_request(method, expect_continue=expect100)
         writer: asyncio.Task[None] | None = None
         try:
             if body is None:
@@ -345,7 +345,7 @@ class ClientSession:
             else:
                 conn.write(head)
                 writer = asyncio.ensure_future(
-                    _write_body(conn, body, out.get("Transfer-Encoding") == "chunked")
+                    _write_body(conn, body, out.get("Transfer-Encoding") == "chunked", expect100)
                 )
                 writer.add_done_callback(_retrieve)
             if writer is not None:
@@ -415,7 +415,14 @@ def _make_response(
     )
 
 
-async def _write_body(conn: ClientConnection, body: RequestBody, chunked: bool) -> None:
+async def _write_body(
+    conn: ClientConnection, body: RequestBody, chunked: bool, expect_continue: bool
+) -> None:
+    continued = conn.continued
+    if expect_continue and continued is not None:
+        # The body goes only after "100 Continue"; a final answer first means it never does
+        # (the connection is then dropped once that answer is read).
+        await asyncio.shield(continued)
     encoder = ChunkedEncoder() if chunked else None
 
     async def send(chunk: bytes) -> None:
