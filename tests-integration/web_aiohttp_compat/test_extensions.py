@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +77,36 @@ def test_aiohttp_session_last_visit_and_login(server: str) -> None:
         assert client.get("/me").status_code == 401
         login = client.post("/login", data={"user": "ada"}, follow_redirects=True)
         assert (login.status_code, login.text) == (200, "Hello, ada (login 1)")
+
+
+def test_aiohttp_command_line_serves_on_ours() -> None:
+    """``WEB_AIOHTTP_COMPAT=1 python -m aiohttp.web -H ... -P ... module:init``."""
+    port = free_port()
+    env = {**os.environ, "WEB_AIOHTTP_COMPAT": "1"}
+    cmd = [sys.executable, "-m", "aiohttp.web", "-H", "127.0.0.1", "-P", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "apps.session_app:init"],
+        cwd=HERE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                reply = httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the command line did not start serving")
+        assert reply.text == "Last visited: None"
+        assert " web/" in reply.headers["server"]  # our server, not aiohttp's
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert "Traceback" not in err, err
 
 
 def test_aiohttp_jinja2_function_and_class_based_view(server: str) -> None:

@@ -45,3 +45,8 @@ def make_app() -> web.Application:
     app.router.add_post("/login", login)
     app.router.add_get("/me", me)
     return app
+
+
+def init(argv: list[str]) -> web.Application:
+    """For aiohttp's command line: ``python -m aiohttp.web apps.session_app:init``."""
+    return make_app()

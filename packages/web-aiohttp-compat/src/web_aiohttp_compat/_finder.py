@@ -12,7 +12,7 @@ import importlib.machinery
 import importlib.util
 import sys
 from collections.abc import Sequence
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Final
 
 __all__ = ("SERVED", "AiohttpServerFinder")
@@ -41,6 +41,10 @@ SERVED: Final = frozenset(
 _PATCHED: Final = "aiohttp.abc"
 
 
+#: What ``python -m aiohttp.web ...`` runs: our command line (``python -m web``), same options.
+_CLI: Final = "import sys\nfrom web_runner import main\nsys.exit(main())\n"
+
+
 class _ServedLoader(importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
         return None  # a plain module; exec_module fills it
@@ -49,6 +53,12 @@ class _ServedLoader(importlib.abc.Loader):
         from ._served import fill
 
         fill(module)
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        """Only runpy asks: ``python -m aiohttp.web`` is aiohttp's documented command line."""
+        if fullname != "aiohttp.web":
+            return None
+        return compile(_CLI, "<aiohttp.web served by web_aiohttp_compat>", "exec")
 
 
 class _PatchingLoader(importlib.abc.Loader):
