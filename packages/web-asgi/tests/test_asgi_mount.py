@@ -153,3 +153,31 @@ async def test_failing_lifespan_startup_fails_our_startup() -> None:
     with pytest.raises(RuntimeError, match="db down"):
         await app.startup()
     await app.cleanup()
+
+
+async def test_client_leaving_mid_body_is_http_disconnect() -> None:
+    seen: list[str] = []
+    done = asyncio.Event()
+
+    async def reader(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            raise ValueError("no lifespan")
+        try:
+            while True:
+                message = await receive()
+                seen.append(message["type"])
+                if message["type"] == "http.disconnect" or not message.get("more_body"):
+                    return
+        finally:
+            done.set()
+
+    app = Application()
+    add_asgi(app, "/r", reader)
+    async with served(app) as port:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /r HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.close()
+        await asyncio.wait_for(done.wait(), 5)
+    assert seen[-1] == "http.disconnect"

@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Final
 
 from web_app import HTTPForbidden, HTTPInternalServerError, StreamResponse
+from web_http import HttpProcessingError
 from web_routing import PrefixResource
 from web_websocket import WebSocketResponse, WSMsgType
 from yarl import URL
@@ -172,11 +173,18 @@ class _HttpCall:
         self._pending_start: Message | None = None
         self._done = asyncio.get_running_loop().create_future()
         self._body_done = False
+        self._body_error: Exception | None = None
 
     async def receive(self) -> Message:
         if not self._body_done:
             content = self._request.content
-            chunk = await content.readany()
+            try:
+                chunk = await content.readany()
+            except (ConnectionError, HttpProcessingError) as exc:
+                # The client left in the middle of its body (or sent a broken one).
+                self._body_done = True
+                self._body_error = exc
+                return dict(_DISCONNECT)
             self._body_done = content.at_eof()
             return {"type": "http.request", "body": chunk, "more_body": not self._body_done}
         # After the body: the next event is the end of the exchange.
@@ -227,6 +235,8 @@ class _HttpCall:
                 await self.send({"type": "http.response.body", "body": b""})
                 resp = self._response
             if resp is None:
+                if self._body_error is not None:
+                    raise self._body_error  # answered as our server answers it (400, 413)
                 raise HTTPInternalServerError(text="The ASGI app returned without a response")
         if not resp._eof_sent:
             raise RuntimeError("the mounted ASGI app returned before its response was complete")
