@@ -5,7 +5,8 @@ the script makes `.venv` on first use, installs every package of the workspace i
 with the test tools, and reuses it afterwards (it reinstalls when a pyproject.toml changes).
 
     python3 tools/dev.py serve      # the demo app on http://127.0.0.1:8080 (from .venv-serve)
-    python3 tools/dev.py check      # ruff, mypy --strict, unit, integration, layering, isolation
+    python3 tools/dev.py check      # ruff, mypy --strict, unit, integration, layering, docs,
+                                    # isolation
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ DEV_TOOLS = (
     "starlette>=0.40",
     "mypy>=1.11",
     "ruff>=0.6",
+    "mkdocs>=1.6",
+    "mkdocstrings[python]>=0.26",
     "tomli>=2",
     # aiohttp's client and the extensions tests-integration/web_aiohttp_compat runs on our server
     "aiohttp>=3.9",
@@ -83,6 +86,7 @@ DEV_TOOLS = (
     "aiohttp-pydantic>=2.4",
     "sockjs>=0.13",
     "aiojobs>=1.3",
+    "hatchling>=1.27",
 )
 DEBIAN_TOOLS = ("curl",)
 # What the demo needs: every package but the test tooling, run from source.
@@ -217,6 +221,9 @@ def _steps(python: Path) -> list[tuple[str, list[str | Path]]]:
         if any(tests.glob("test_*.py")):
             steps.append((f"mypy {name} tests", [python, "-m", "mypy", tests]))
     steps.append(("layering", [python, ROOT / "tools" / "check_layering.py"]))
+    # The API reference and guides; --strict makes a broken link or reference fail.
+    site = Path(tempfile.mkdtemp(prefix="web-docs-"))
+    steps.append(("docs build", [python, "-m", "mkdocs", "build", "--strict", "-q", "-d", site]))
     return steps
 
 
