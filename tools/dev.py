@@ -89,8 +89,16 @@ DEV_TOOLS = (
     "hatchling>=1.27",
 )
 DEBIAN_TOOLS = ("curl",)
-# What the demo needs: every package but the test tooling, run from source.
-SERVE_PACKAGES = tuple(name for name in PACKAGES if name != "web-testing")
+# What the demo needs (the `web` namespace), run from source.
+SERVE_PACKAGES = (
+    "web-http",
+    "web-routing",
+    "web-app",
+    "web-static",
+    "web-websocket",
+    "web-runner",
+    "web-meta",
+)
 SERVE_VENV = ROOT / ".venv-serve"
 
 

@@ -129,5 +129,7 @@ def test_serves_dependency_reader_matches_tomllib(name: str) -> None:
     assert dev.runtime_requirements([name]) == third_party
 
 
-def test_serve_packages_are_everything_but_the_test_tooling() -> None:
-    assert set(dev.SERVE_PACKAGES) == set(PACKAGES) - {"web-testing"}
+def test_serve_packages_are_web_meta_and_what_it_depends_on() -> None:
+    meta = tomllib.loads((ROOT / "packages" / "web-meta" / "pyproject.toml").read_text())
+    siblings = {req.split(">")[0] for req in meta["project"]["dependencies"]}
+    assert set(dev.SERVE_PACKAGES) == siblings | {"web-meta"}
