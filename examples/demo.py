@@ -1,7 +1,8 @@
 """The demo application the README's first command serves on http://127.0.0.1:8080.
 
-A small real app: a chat over WebSockets, a form with a file upload, and static assets whose
-URLs carry a content hash (``append_version``), so browsers may cache them forever. It is
+A small real app: a chat over WebSockets, a form with a file upload, an activity feed over
+Server-Sent Events, and static assets whose URLs carry a content hash (``append_version``), so
+browsers may cache them forever. It is
 written exactly as an aiohttp application would be, with `import web` in place of
 `from aiohttp import web`.
 """
@@ -9,6 +10,7 @@ written exactly as an aiohttp application would be, with `import web` in place o
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import html
 import json
@@ -22,6 +24,7 @@ from web_websocket import WSCloseCode
 STATIC = Path(__file__).resolve().parent / "demo_static"
 MAX_MESSAGE = 500  # characters of one chat message
 KEEP_UPLOADS = 20  # the newest uploads listed on the page
+FEED_BACKLOG = 100  # activity lines queued for one slow feed reader before it misses some
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Upload:
 # The open chat WebSockets, and the uploads newest first.
 CHAT: web.AppKey[set[web.WebSocketResponse]] = web.AppKey("chat", set)
 UPLOADS: web.AppKey[list[Upload]] = web.AppKey("uploads", list)
+# One queue per open activity feed; None tells the feed to end (server shutdown).
+FEEDS: web.AppKey[set[asyncio.Queue[str | None]]] = web.AppKey("feeds", set)
 
 routes = web.RouteTableDef()
 
@@ -56,6 +61,10 @@ PAGE = """<!doctype html>
            placeholder="Say something" required>
     <button>Send</button>
   </form>
+</section>
+<section id="activity">
+  <h2>Activity</h2>
+  <ul id="activity-feed"></ul>
 </section>
 <section id="upload">
   <h2>Upload a file (up to 1 MiB)</h2>
@@ -111,6 +120,32 @@ async def echo(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type=request.content_type)
 
 
+def publish(app: web.Application, line: str) -> None:
+    """Tell every activity feed; a feed whose backlog is full misses the line."""
+    for queue in app[FEEDS]:
+        if queue.qsize() < FEED_BACKLOG:
+            queue.put_nowait(line)
+
+
+@routes.get("/events")
+async def activity(request: web.Request) -> web.EventSourceResponse:
+    """Server-Sent Events: who joins or leaves the chat, what gets uploaded."""
+    resp = web.EventSourceResponse()
+    await resp.prepare(request)
+    queue: asyncio.Queue[str | None] = asyncio.Queue()  # bounded by publish()
+    feeds = request.app[FEEDS]
+    feeds.add(queue)
+    try:
+        await resp.send(f"{len(request.app[CHAT])} in the chat", event="activity")
+        while (line := await queue.get()) is not None:
+            await resp.send(line, event="activity")
+    except ConnectionResetError:  # the browser went away
+        pass
+    finally:
+        feeds.discard(queue)
+    return resp
+
+
 @routes.get("/ws")
 async def chat(request: web.Request) -> web.WebSocketResponse:
     """Every text message goes to every open chat socket, the sender's included."""
@@ -118,6 +153,7 @@ async def chat(request: web.Request) -> web.WebSocketResponse:
     await ws.prepare(request)
     clients = request.app[CHAT]
     clients.add(ws)
+    publish(request.app, f"{len(clients)} in the chat")
     try:
         async for msg in ws:
             if msg.type != web.WSMsgType.TEXT:
@@ -131,6 +167,7 @@ async def chat(request: web.Request) -> web.WebSocketResponse:
                     await client.send_str(payload)
     finally:
         clients.discard(ws)
+        publish(request.app, f"{len(clients)} in the chat")
     return ws
 
 
@@ -148,10 +185,14 @@ async def upload(request: web.Request) -> web.Response:
     uploads = request.app[UPLOADS]
     uploads.insert(0, Upload(title, field.filename, len(data), hashlib.sha256(data).hexdigest()))
     del uploads[KEEP_UPLOADS:]
+    publish(request.app, f"{title} ({len(data)} bytes) uploaded")
     raise web.HTTPSeeOther("/#uploads")
 
 
-async def close_chats(app: web.Application) -> None:
+async def close_chats_and_feeds(app: web.Application) -> None:
+    """Open sockets and feeds would hold the graceful shutdown for its whole timeout."""
+    for queue in app[FEEDS]:
+        queue.put_nowait(None)
     clients = app[CHAT]
     for ws in list(clients):
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
@@ -161,9 +202,10 @@ def make_app() -> web.Application:
     app = web.Application()
     app[CHAT] = set()
     app[UPLOADS] = []
+    app[FEEDS] = set()
     app.add_routes(routes)
     app.router.add_static("/static", STATIC, name="static", append_version=True)
-    app.on_shutdown.append(close_chats)
+    app.on_shutdown.append(close_chats_and_feeds)
     return app
 
 

@@ -1,7 +1,8 @@
 """The demo of examples/ in a real browser: headless Chromium driven over its DevTools protocol.
 
-Two pages chat over WebSockets, one uploads a file through the form, the versioned static assets
-load (the script runs, the stylesheet applies), and a PNG screenshot of the page is taken and
+Two pages chat over WebSockets, one uploads a file through the form, the activity feed (Server-
+Sent Events) reports both, the versioned static assets load (the script runs, the stylesheet
+applies), and a PNG screenshot of the page is taken and
 checked to be a real, non-blank image. Debian's chromium is installed with apt-get when missing
 (as the nginx test does); the test is skipped, saying why, only if that cannot be done.
 """
@@ -215,6 +216,9 @@ def test_demo_in_chromium(browser: DevTools, demo_url: str, tmp_path: Path) -> N
     browser.wait_true(alice, connected)  # app.js ran and its WebSocket is open
     browser.wait_true(bob, connected)
 
+    feed = "[...document.querySelectorAll('#activity-feed li')].map(li => li.textContent)"
+    browser.wait_true(alice, f"{feed}.includes('2 in the chat')")  # Bob joined: an SSE event
+
     # Static assets: versioned URLs, and the stylesheet really applies.
     script = browser.evaluate(alice, "document.querySelector('script[src]').getAttribute('src')")
     assert script.startswith("/static/app.js?v=")
@@ -246,6 +250,7 @@ def test_demo_in_chromium(browser: DevTools, demo_url: str, tmp_path: Path) -> N
     row = browser.evaluate(bob, "document.querySelector('tr.upload').innerText")
     digest = hashlib.sha256(upload.read_bytes()).hexdigest()
     assert row.split() == ["Notes", "notes.txt", str(upload.stat().st_size), digest]
+    browser.wait_true(alice, f"{feed}.includes('Notes ({upload.stat().st_size} bytes) uploaded')")
 
     # Screenshot: a PNG of the real rendering (Alice's page, with the chat message on it).
     shot = base64.b64decode(browser.call("Page.captureScreenshot", alice, format="png")["data"])

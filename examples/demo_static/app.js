@@ -1,4 +1,5 @@
-// The demo's browser side: the chat over a WebSocket. The upload form needs no script.
+// The demo's browser side: the chat over a WebSocket and the activity feed over Server-Sent
+// Events. The upload form needs no script.
 "use strict";
 
 const statusLine = document.getElementById("chat-status");
@@ -25,4 +26,12 @@ form.addEventListener("submit", (event) => {
     socket.send(input.value);
   }
   input.value = "";
+});
+
+const feed = document.getElementById("activity-feed");
+const events = new EventSource("/events");
+events.addEventListener("activity", (event) => {
+  const item = document.createElement("li");
+  item.textContent = event.data;
+  feed.prepend(item);
 });
