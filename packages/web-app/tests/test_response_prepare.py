@@ -319,8 +319,11 @@ async def test_changes_after_prepare_raise_or_warn() -> None:
     await resp.prepare(req)
     with pytest.raises(RuntimeError):
         resp.content_type = "text/html"
-    with pytest.raises(RuntimeError):
+    with pytest.warns(RuntimeWarning, match="set a cookie"):
         resp.set_cookie("a", "b")
+    with pytest.warns(RuntimeWarning, match="delete a cookie"):
+        resp.del_cookie("a")
+    assert "a" not in resp.cookies
     with pytest.raises(RuntimeError):
         resp.enable_compression()
     with pytest.raises(RuntimeError):

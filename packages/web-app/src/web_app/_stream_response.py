@@ -244,6 +244,23 @@ class StreamResponse(MutableMapping[str, Any]):
         if self._headers_sent:
             raise RuntimeError(f"Cannot {what} after the headers have been sent")
 
+    def _sent_already(self, what: str) -> bool:
+        """Warn (and say so) when a header-like change comes after the head was sent.
+
+        aiohttp ignores such a change silently. Raising instead would turn a middleware that
+        sets a cookie after ``await handler(request)`` into a cut stream when the handler
+        streamed; the change cannot reach the wire, so it is reported and dropped.
+        """
+        if not self._headers_sent:
+            return False
+        warnings.warn(
+            f"cannot {what} after prepare(): the head is already sent, the change is dropped; "
+            "make it before prepare() or in an on_response_prepare handler",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return True
+
     @property
     def prepared(self) -> bool:
         return self._eof_sent or self._payload_writer is not None
@@ -491,8 +508,10 @@ class StreamResponse(MutableMapping[str, Any]):
         """Set or update a cookie; attributes left as None keep their previous value.
 
         Raises ``http.cookies.CookieError`` for a name that is not a valid cookie name.
+        After ``prepare()`` it warns and changes nothing (the head is sent).
         """
-        self._check_open("set a cookie")
+        if self._sent_already("set a cookie"):
+            return
         cookies = self.cookies
         old = cookies.get(name)
         if old is not None and old.coded_value == "":
@@ -538,7 +557,8 @@ class StreamResponse(MutableMapping[str, Any]):
         samesite: str | None = None,
     ) -> None:
         """Tell the client to drop a cookie (empty value, Max-Age=0, expired date)."""
-        self._check_open("delete a cookie")
+        if self._sent_already("delete a cookie"):
+            return
         if self._cookies is not None:
             self._cookies.pop(name, None)
         self.set_cookie(
