@@ -13,8 +13,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Final
 
-#: Where a name missing from ``web`` is looked for, in order (the packages under web-meta).
+#: Where a name outside ``web.__all__`` is looked for, in order: ``web`` itself, then the
+#: packages under it.
 _FALLBACK: Final = (
+    "web",
     "web_app",
     "web_routing",
     "web_static",
@@ -22,6 +24,9 @@ _FALLBACK: Final = (
     "web_runner",
     "web_http",
 )
+
+
+_MISSING: Final = object()
 
 
 def _lookup(module_name: str) -> Callable[[str], Any]:
@@ -39,17 +44,13 @@ def _lookup(module_name: str) -> Callable[[str], Any]:
     return __getattr__
 
 
-_MISSING: Final = object()
-
-
 def fill(module: ModuleType) -> None:
     """Give ``module`` (named ``aiohttp.web...``) the framework's namespace."""
     import web
 
     namespace = module.__dict__
-    for name, value in vars(web).items():
-        if not name.startswith("_"):
-            namespace[name] = value
+    for name in web.__all__:
+        namespace[name] = getattr(web, name)
     namespace["__all__"] = list(web.__all__)
     namespace["__getattr__"] = _lookup(module.__name__)
     namespace["__doc__"] = f"{module.__name__} served by web_aiohttp_compat (see its README)."
