@@ -1,34 +1,52 @@
-"""Serve one example app of ``apps/``: ``serve_extension.py NAME PORT web|aiohttp``.
+"""Serve example apps of ``apps/``, each on its own port, in this one process:
+``serve_extension.py web|aiohttp NAME=PORT...``.
 
-``web`` serves it on our server through the compat layer; ``aiohttp`` on aiohttp's own server
-(the layer off), the reference the tests hold ours to.
-
-Run in its own process by test_extensions.py, so the layer's change of ``sys.modules`` never
-reaches the test process. The layer is enabled by ``WEB_AIOHTTP_COMPAT=1`` (the .pth file) or,
-when that variable is absent, by calling ``install()`` here, so both ways are exercised.
+``web`` serves them on our server through the compat layer (``install()`` unless
+``WEB_AIOHTTP_COMPAT`` is set); ``aiohttp`` on aiohttp's own server with the layer off, the
+reference the tests hold ours to. Run by test_extensions.py in a subprocess, so the layer's
+change of ``sys.modules`` never reaches the test process. Prints ``READY`` once every site
+listens and stops cleanly on SIGINT.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import inspect
 import os
+import signal
 import sys
 
 import web_aiohttp_compat
 
-if __name__ == "__main__":
-    name, port, server = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-    if server == "web" and "WEB_AIOHTTP_COMPAT" not in os.environ:
-        web_aiohttp_compat.install()
-    assert web_aiohttp_compat.installed() is (server == "web")
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    module = importlib.import_module(f"apps.{name}_app")
+
+async def serve(apps: dict[str, int], server: str) -> None:
     import web as ours
     from aiohttp import web
 
     # aiohttp's class to mypy, ours when the layer is on: compare identities
     assert (id(web.Application) == id(ours.Application)) is (server == "web")
+    runners = []
+    for name, port in apps.items():
+        made = importlib.import_module(f"apps.{name}_app").make_app()
+        app = await made if inspect.isawaitable(made) else made
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        runners.append(runner)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, stop.set)
+    print("READY", flush=True)
+    await stop.wait()
+    for runner in runners:
+        await runner.cleanup()
 
-    web.run_app(
-        module.make_app(), host="127.0.0.1", port=port, print=lambda *_: print("READY", flush=True)
-    )
+
+if __name__ == "__main__":
+    server = sys.argv[1]
+    if server == "web" and "WEB_AIOHTTP_COMPAT" not in os.environ:
+        web_aiohttp_compat.install()
+    assert web_aiohttp_compat.installed() is (server == "web")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    pairs = dict(arg.split("=") for arg in sys.argv[2:])
+    asyncio.run(serve({name: int(port) for name, port in pairs.items()}, server))

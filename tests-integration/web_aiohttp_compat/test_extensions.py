@@ -1,7 +1,8 @@
 """aiohttp's extensions, each in its documented example, on our server through the compat layer.
 
-Every app runs in its own process (serve_extension.py) with ``web_aiohttp_compat`` enabled and
-is checked over real sockets with httpx; a traceback in our server's output fails the test.
+The apps run in one subprocess (serve_extension.py), each on its own port, with
+``web_aiohttp_compat`` enabled, and are checked over real sockets with httpx and the websockets
+library; a traceback in our server's output fails the run.
 Each check also runs against aiohttp's own server (the layer off), so what the tests expect is
 aiohttp's behaviour, not only ours.
 """
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -27,21 +27,23 @@ from support import free_port
 HERE = Path(__file__).resolve().parent
 
 
-@pytest.fixture(params=["web", "aiohttp"])
-def server(request: pytest.FixtureRequest) -> str:
-    """``web``: our server through the layer; ``aiohttp``: aiohttp's, as the reference."""
-    return str(request.param)
+APPS = ("session", "jinja2", "security", "cors", "sse", "remotes", "pydantic", "sockjs", "aiojobs")
 
 
-@contextmanager
-def extension(name: str, server: str, *, by_env: bool = False) -> Iterator[str]:
-    """Serve apps/<name>_app.py in a subprocess; yield its base URL."""
-    port = free_port()
+@pytest.fixture(scope="module", params=["web", "aiohttp"])
+def served(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """Every example app on its own port, in one process: ``web`` is our server through the
+    layer, ``aiohttp`` aiohttp's own, as the reference. Yields name -> base URL."""
+    server = str(request.param)
+    ports = {name: free_port() for name in APPS}
     env = {k: v for k, v in os.environ.items() if k != "WEB_AIOHTTP_COMPAT"}
-    if by_env and server == "web":
-        env["WEB_AIOHTTP_COMPAT"] = "1"
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_extension.py"), name, str(port), server],
+        [
+            sys.executable,
+            str(HERE / "serve_extension.py"),
+            server,
+            *(f"{name}={port}" for name, port in ports.items()),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -53,8 +55,8 @@ def extension(name: str, server: str, *, by_env: bool = False) -> Iterator[str]:
         if line.strip() != "READY":
             proc.kill()
             _, err = proc.communicate(timeout=10)
-            pytest.fail(f"{name} did not start: {line!r}\n{err}")
-        yield f"http://127.0.0.1:{port}"
+            pytest.fail(f"the {server} apps did not start: {line!r}\n{err}")
+        yield {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -65,18 +67,6 @@ def extension(name: str, server: str, *, by_env: bool = False) -> Iterator[str]:
     if server == "web":  # aiohttp logs a traceback for a client gone mid-stream; we do not
         assert "Traceback" not in err, err
     assert proc.returncode == 0, err
-
-
-def test_aiohttp_session_last_visit_and_login(server: str) -> None:
-    with extension("session", server) as base, httpx.Client(base_url=base) as client:
-        first = client.get("/")
-        assert first.text == "Last visited: None"
-        assert "AIOHTTP_SESSION" in first.headers["set-cookie"]
-        second = client.get("/")
-        assert second.text.startswith("Last visited: ") and "None" not in second.text
-        assert client.get("/me").status_code == 401
-        login = client.post("/login", data={"user": "ada"}, follow_redirects=True)
-        assert (login.status_code, login.text) == (200, "Hello, ada (login 1)")
 
 
 def test_aiohttp_command_line_serves_on_ours() -> None:
@@ -109,8 +99,20 @@ def test_aiohttp_command_line_serves_on_ours() -> None:
     assert "Traceback" not in err, err
 
 
-def test_aiohttp_jinja2_function_and_class_based_view(server: str) -> None:
-    with extension("jinja2", server) as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_session_last_visit_and_login(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["session"]) as client:
+        first = client.get("/")
+        assert first.text == "Last visited: None"
+        assert "AIOHTTP_SESSION" in first.headers["set-cookie"]
+        second = client.get("/")
+        assert second.text.startswith("Last visited: ") and "None" not in second.text
+        assert client.get("/me").status_code == 401
+        login = client.post("/login", data={"user": "ada"}, follow_redirects=True)
+        assert (login.status_code, login.text) == (200, "Hello, ada (login 1)")
+
+
+def test_aiohttp_jinja2_function_and_class_based_view(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["jinja2"]) as client:
         index = client.get("/")
         assert index.status_code == 200
         assert index.headers["content-type"] == "text/html; charset=utf-8"
@@ -121,8 +123,8 @@ def test_aiohttp_jinja2_function_and_class_based_view(server: str) -> None:
         assert client.post("/hello/ada").status_code == 405
 
 
-def test_aiohttp_security_remember_check_forget(server: str) -> None:
-    with extension("security", server) as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_security_remember_check_forget(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["security"]) as client:
         assert client.get("/").text == "user: None"
         assert client.get("/write").status_code == 401
         assert client.get("/login/bob", follow_redirects=True).text == "user: bob"
@@ -133,9 +135,9 @@ def test_aiohttp_security_remember_check_forget(server: str) -> None:
         assert client.get("/").text == "user: None"
 
 
-def test_aiohttp_cors_preflight_and_simple_request(server: str) -> None:
+def test_aiohttp_cors_preflight_and_simple_request(served: dict[str, str]) -> None:
     origin = {"Origin": "http://client.example.org"}
-    with extension("cors", server) as base, httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=served["cors"]) as client:
         simple = client.get("/hello", headers=origin)
         assert simple.text == "Hello!"
         assert simple.headers["access-control-allow-origin"] == "http://client.example.org"
@@ -162,10 +164,9 @@ def test_aiohttp_cors_preflight_and_simple_request(server: str) -> None:
         assert view.headers["access-control-allow-origin"] == "http://any.example"
 
 
-def test_aiohttp_sse_stream_arrives_whole(server: str) -> None:
+def test_aiohttp_sse_stream_arrives_whole(served: dict[str, str]) -> None:
     with (
-        extension("sse", server, by_env=True) as base,
-        httpx.Client(base_url=base) as client,
+        httpx.Client(base_url=served["sse"]) as client,
         client.stream("GET", "/hello", headers={"Accept": "text/event-stream"}) as resp,
     ):
         assert resp.status_code == 200
@@ -176,21 +177,21 @@ def test_aiohttp_sse_stream_arrives_whole(server: str) -> None:
     assert body.rstrip().endswith("event: end\r\ndata: done")
 
 
-def test_aiohttp_sse_client_going_away_is_quiet(server: str) -> None:
-    with extension("sse", server) as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_sse_client_going_away_is_quiet(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["sse"]) as client:
         with client.stream("GET", "/forever") as resp:
             first = next(resp.iter_lines())
         assert first == "data: tick 0"
         assert client.get("/hello").status_code == 200  # still serving after the drop
 
 
-def test_aiohttp_remotes_x_forwarded_and_secure(server: str) -> None:
+def test_aiohttp_remotes_x_forwarded_and_secure(served: dict[str, str]) -> None:
     proxy = {
         "X-Forwarded-For": "203.0.113.7",
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "example.org",
     }
-    with extension("remotes", server) as base, httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=served["remotes"]) as client:
         direct = client.get("/")  # plain HTTP, no proxy: Secure redirects to HTTPS
         assert direct.status_code == 308
         assert direct.headers["location"] == "https://127.0.0.1/"
@@ -200,8 +201,8 @@ def test_aiohttp_remotes_x_forwarded_and_secure(server: str) -> None:
     assert proxied.headers["x-frame-options"] == "DENY"
 
 
-def test_aiohttp_pydantic_validation_and_exceptions(server: str) -> None:
-    with extension("pydantic", server) as base, httpx.Client(base_url=base) as client:
+def test_aiohttp_pydantic_validation_and_exceptions(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["pydantic"]) as client:
         created = client.post("/article", json={"name": "intro", "nb_page": 3})
         assert created.json() == {"name": "intro", "number_of_page": 3}
         invalid = client.post("/article", json={"nb_page": "many"})
@@ -218,22 +219,20 @@ def test_aiohttp_pydantic_validation_and_exceptions(server: str) -> None:
         assert page.status_code == 200 and "swagger" in page.text.lower()
 
 
-async def test_sockjs_websocket_echo(server: str) -> None:
+async def test_sockjs_websocket_echo(served: dict[str, str]) -> None:
     """sockjs's websocket transport (it reads WSMsgType's lowercase aliases)."""
-    with extension("sockjs", server) as base:
-        url = base.replace("http://", "ws://") + "/sockjs/000/s2/websocket"
-        async with websockets.connect(url) as ws:
-            assert await asyncio.wait_for(ws.recv(), 5) == "o"
-            await ws.send(json.dumps(["over ws"]))
-            assert await asyncio.wait_for(ws.recv(), 5) == 'a["echo: over ws"]'
-        raw_url = base.replace("http://", "ws://") + "/sockjs/websocket"
-        async with websockets.connect(raw_url) as raw:
-            await raw.send("raw hello")
-            assert await asyncio.wait_for(raw.recv(), 5) == "echo: raw hello"
+    base = served["sockjs"].replace("http://", "ws://")
+    async with websockets.connect(base + "/sockjs/000/s2/websocket") as ws:
+        assert await asyncio.wait_for(ws.recv(), 5) == "o"
+        await ws.send(json.dumps(["over ws"]))
+        assert await asyncio.wait_for(ws.recv(), 5) == 'a["echo: over ws"]'
+    async with websockets.connect(base + "/sockjs/websocket") as raw:
+        await raw.send("raw hello")
+        assert await asyncio.wait_for(raw.recv(), 5) == "echo: raw hello"
 
 
-def test_sockjs_info_and_xhr_echo(server: str) -> None:
-    with extension("sockjs", server) as base, httpx.Client(base_url=base) as client:
+def test_sockjs_info_and_xhr_echo(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["sockjs"]) as client:
         info = client.get("/sockjs/info").json()
         assert info["websocket"] is True
         assert client.post("/sockjs/000/s1/xhr").text == "o\n"
@@ -242,8 +241,8 @@ def test_sockjs_info_and_xhr_echo(server: str) -> None:
         assert client.post("/sockjs/000/s1/xhr").text == 'a["echo: hi"]\n'
 
 
-def test_aiojobs_spawn_and_atomic(server: str) -> None:
-    with extension("aiojobs", server, by_env=True) as base, httpx.Client(base_url=base) as client:
+def test_aiojobs_spawn_and_atomic(served: dict[str, str]) -> None:
+    with httpx.Client(base_url=served["aiojobs"]) as client:
         assert client.get("/start/one").text == "spawned"
         assert client.get("/atomic").text == "atomic"
         for _ in range(50):
