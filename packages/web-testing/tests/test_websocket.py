@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -29,6 +30,22 @@ async def echo_ws(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def deaf_ws(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(autoping=False)  # never answers a ping
+    await ws.prepare(request)
+    async for _ in ws:
+        pass
+    return ws
+
+
+async def query_ws(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    await ws.send_str(request.query.get("room", "-"))
+    await ws.close()
+    return ws
+
+
 async def plain(request: web.Request) -> web.Response:
     return web.Response(text="not a websocket")
 
@@ -38,6 +55,8 @@ async def client() -> AsyncIterator[TestClient]:
     app = web.Application()
     app.router.add_get("/ws", echo_ws)
     app.router.add_get("/plain", plain)
+    app.router.add_get("/deaf", deaf_ws)
+    app.router.add_get("/query", query_ws)
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -121,3 +140,33 @@ async def test_client_close_closes_open_websockets(client: TestClient) -> None:
     ws = await client.ws_connect("/ws")
     await client.close()
     assert ws.closed
+
+
+async def test_heartbeat_keeps_a_live_connection(client: TestClient) -> None:
+    async with client.ws_connect("/ws", heartbeat=0.05) as ws:
+        await asyncio.sleep(0.3)  # several pings, each answered
+        await ws.send_str("still")
+        assert await ws.receive_str() == "echo:still"
+
+
+async def test_heartbeat_fails_a_silent_connection(client: TestClient) -> None:
+    ws = await client.ws_connect("/deaf", heartbeat=0.05)
+    msg = await ws.receive(timeout=5)
+    assert msg.type is web.WSMsgType.ERROR
+    assert isinstance(ws.exception(), asyncio.TimeoutError)
+    assert ws.closed
+
+
+async def test_params_and_receive_timeout(client: TestClient) -> None:
+    async with client.ws_connect("/query", params={"room": "blue"}) as ws:
+        assert await ws.receive_str() == "blue"
+    async with client.ws_connect("/deaf", receive_timeout=0.05) as ws:
+        with pytest.raises(asyncio.TimeoutError):
+            await ws.receive()
+
+
+async def test_unsupported_options_are_refused(client: TestClient) -> None:
+    with pytest.raises(TypeError, match="autoclose"):
+        client.ws_connect("/ws", autoclose=False)
+    with pytest.raises(ValueError, match="heartbeat"):
+        client.ws_connect("/ws", heartbeat=0)

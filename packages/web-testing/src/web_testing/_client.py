@@ -198,15 +198,34 @@ class TestClient:
         compress: int | bool = False,
         timeout: float | None = 10.0,
         ssl: Any = None,
+        params: Any = None,
+        receive_timeout: float | None = None,
+        heartbeat: float | None = None,
+        autoclose: bool = True,
+        autoping: bool = True,
     ) -> _ContextManager[ClientWebSocket]:
         """Open a websocket to ``path`` (``ws://`` or ``wss://`` after the server's scheme).
 
         ``protocols`` are offered subprotocols, ``compress`` offers permessage-deflate; the
-        session's cookies and default headers are sent with the handshake.
+        session's cookies and default headers are sent with the handshake. ``heartbeat``
+        pings every so many seconds and fails the connection when a pong is late;
+        ``receive_timeout`` is the default limit of ``receive()``.
         """
+        if not (autoclose and autoping):
+            raise TypeError(
+                "autoclose=False and autoping=False are not supported: the websockets "
+                "client always answers pings and close frames itself"
+            )
+        if heartbeat is not None and heartbeat <= 0:
+            raise ValueError(f"heartbeat must be positive seconds, got {heartbeat!r}")
+        url = self._server.make_url(path)
+        if params is not None:
+            url = url.extend_query(params)
         return _ContextManager(
             self._ws_connect(
-                path,
+                url,
+                receive_timeout=receive_timeout,
+                heartbeat=heartbeat,
                 protocols=tuple(protocols),
                 headers=headers,
                 origin=origin,
@@ -219,8 +238,10 @@ class TestClient:
 
     async def _ws_connect(
         self,
-        path: str | URL,
+        url: URL,
         *,
+        receive_timeout: float | None,
+        heartbeat: float | None,
         protocols: tuple[str, ...],
         headers: Mapping[str, str] | None,
         origin: str | None,
@@ -231,7 +252,6 @@ class TestClient:
     ) -> ClientWebSocket:
         if self._closed:
             raise RuntimeError("the test client is closed")
-        url = self._server.make_url(path)
         fields = list(self._session.headers.items())
         if headers:
             fields += list(headers.items())
@@ -250,6 +270,8 @@ class TestClient:
             max_msg_size=max_msg_size,
             compress=compress,
             timeout=timeout,
+            receive_timeout=receive_timeout,
+            heartbeat=heartbeat,
         )
         self._websockets.append(ws)
         return ws

@@ -58,10 +58,22 @@ _CLOSED = WSMessage(web.WSMsgType.CLOSED, None)
 class ClientWebSocket:
     """An open client websocket to the test server (``TestClient.ws_connect``)."""
 
-    def __init__(self, conn: ClientConnection, protocol: ClientProtocol) -> None:
+    def __init__(
+        self,
+        conn: ClientConnection,
+        protocol: ClientProtocol,
+        *,
+        receive_timeout: float | None = None,
+        heartbeat: float | None = None,
+    ) -> None:
         self._conn = conn
         self._proto = protocol
+        self._receive_timeout = receive_timeout
+        self._heartbeat = heartbeat
+        self._heartbeat_timer: asyncio.TimerHandle | None = None
+        self._pong_due = False
         loop = asyncio.get_running_loop()
+        self._loop = loop
         self._handshake: asyncio.Future[Response] = loop.create_future()
         self._messages: deque[WSMessage] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -85,6 +97,8 @@ class ClientWebSocket:
         max_msg_size: int,
         compress: bool,
         timeout: float | None,
+        receive_timeout: float | None = None,
+        heartbeat: float | None = None,
     ) -> ClientWebSocket:
         protocol = ClientProtocol(
             parse_uri(str(url)),
@@ -93,7 +107,7 @@ class ClientWebSocket:
             subprotocols=[Subprotocol(p) for p in protocols] or None,
             max_size=max_msg_size or None,
         )
-        ws = cls(conn, protocol)
+        ws = cls(conn, protocol, receive_timeout=receive_timeout, heartbeat=heartbeat)
         request = protocol.connect()
         for name, value in headers:
             request.headers[name] = value
@@ -111,7 +125,31 @@ class ClientWebSocket:
             raise WSServerHandshakeError(
                 None, status=status or response.status_code, message=str(exc)
             ) from exc
+        ws._arm_heartbeat()
         return ws
+
+    # ---------------------------------------------------------------- heartbeat
+
+    def _arm_heartbeat(self) -> None:
+        if self._heartbeat is not None and not self._closed:
+            self._heartbeat_timer = self._loop.call_later(self._heartbeat, self._beat)
+
+    def _beat(self) -> None:
+        """Ping; when the previous ping is still unanswered, the connection is dead."""
+        if self._closed:
+            return
+        if self._pong_due:
+            error = asyncio.TimeoutError("no pong within the heartbeat interval")
+            self._exception = error
+            self._closed = True
+            self._push(WSMessage(web.WSMsgType.ERROR, error))
+            self._conn.close()
+            return
+        self._pong_due = True
+        if self._proto.state is State.OPEN:
+            self._proto.send_ping(b"")
+            self._flush()
+        self._arm_heartbeat()
 
     # ---------------------------------------------------------------- connection events
 
@@ -123,11 +161,13 @@ class ClientWebSocket:
         self._proto.receive_eof()
         self._process()
         self._closed = True
+        if self._heartbeat_timer is not None:
+            self._heartbeat_timer.cancel()
         if not self._handshake.done():
             self._handshake.set_exception(ServerDisconnectedError())
         if not self._close_frame.done():
             self._close_frame.set_result(None)
-        if self._proto.close_rcvd is None:
+        if self._proto.close_rcvd is None and self._exception is None:
             error = exc or ServerDisconnectedError("connection closed without a close frame")
             self._exception = error
             self._push(WSMessage(web.WSMsgType.ERROR, error))
@@ -158,8 +198,11 @@ class ClientWebSocket:
             if not self._close_frame.done():
                 self._close_frame.set_result(None)
             return
+        elif opcode is Opcode.PONG:
+            self._pong_due = False
+            return
         else:
-            return  # PING (websockets answers it) or PONG
+            return  # PING: websockets answers it
         if not frame.fin:
             return
         data = b"".join(self._fragments)
@@ -264,11 +307,12 @@ class ClientWebSocket:
 
     async def receive(self, timeout: float | None = None) -> WSMessage:
         """The next message (a TEXT, BINARY, CLOSE, CLOSED or ERROR ``WSMessage``)."""
+        if timeout is None:
+            timeout = self._receive_timeout
         while not self._messages:
             if self._close_reported or (self._closed and self._conn.lost):
                 return _CLOSED
-            loop = asyncio.get_running_loop()
-            waiter = self._waiter = loop.create_future()
+            waiter = self._waiter = self._loop.create_future()
             await asyncio.wait_for(waiter, timeout)
         msg = self._messages.popleft()
         if msg.type in (web.WSMsgType.CLOSE, web.WSMsgType.ERROR):
