@@ -59,3 +59,23 @@ async def test_the_default_bound_still_allows_ordinary_bodies() -> None:
             headers={"Content-Encoding": "gzip"},
         )
     assert (resp.status_code, resp.text) == (200, str(len(body)))
+
+
+async def test_zstd_bodies_decode_and_a_zstd_bomb_is_413() -> None:
+    from web_http._decoders import _zstd as zstd  # stdlib on 3.14+, backports.zstd below
+
+    assert zstd is not None, "the zstd extra (backports.zstd) is part of the dev tools"
+    bomb = zstd.compress(b"\0" * (64 * 2**20))
+    assert len(bomb) < 2**12
+    async with serve_handler(size_of_stream) as (_, port), httpx.AsyncClient() as client:
+        url = f"http://127.0.0.1:{port}/"
+        ok = await client.post(
+            url, content=zstd.compress(b"z" * 9000), headers={"Content-Encoding": "zstd"}
+        )
+        corrupt = await client.post(
+            url, content=b"\x28\xb5\x2f\xfdgarbage", headers={"Content-Encoding": "zstd"}
+        )
+        big = await client.post(url, content=bomb, headers={"Content-Encoding": "zstd"})
+    assert (ok.status_code, ok.text) == (200, "9000")
+    assert corrupt.status_code == 400
+    assert big.status_code == 413
