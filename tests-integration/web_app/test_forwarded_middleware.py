@@ -5,6 +5,8 @@ The same middleware behind a real nginx is tested in web_runner/test_forwarded_n
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 import web
@@ -122,3 +124,25 @@ def test_bad_configuration() -> None:
         web.forwarded_middleware(trusted=["::1"], hops=0)
     with pytest.raises(ValueError, match="enable"):
         web.forwarded_middleware(trusted=["::1"], forwarded=False, x_forwarded=False)
+
+
+@pytest.mark.parametrize("trusted", [["unix"], ["127.0.0.1"]], ids=["unix-trusted", "tcp-only"])
+async def test_unix_socket_peer(tmp_path: Path, trusted: list[str]) -> None:
+    runner = web.AppRunner(echo_app(trusted=trusted))
+    await runner.setup()
+    path = tmp_path / "app.sock"
+    await web.UnixSite(runner, str(path)).start()
+    try:
+        transport = httpx.AsyncHTTPTransport(uds=str(path))
+        async with httpx.AsyncClient(transport=transport) as client:
+            headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+            got = (await client.get("http://proxy.local/", headers=headers)).json()
+            bad = await client.get("http://proxy.local/", headers={"X-Forwarded-For": "x"})
+    finally:
+        await runner.cleanup()
+    if trusted == ["unix"]:
+        assert (got["remote"], got["scheme"]) == ("203.0.113.9", "https")
+        assert bad.status_code == 400
+    else:
+        assert got["remote"] != "203.0.113.9" and got["scheme"] == "http"
+        assert bad.status_code == 200
