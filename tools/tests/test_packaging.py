@@ -99,6 +99,7 @@ def test_web_meta_extras(wheels: dict[str, Path]) -> None:
     meta, _ = metadata(wheels["web-meta"])
     assert set(meta.get_all("Provides-Extra", [])) == {
         "brotli",
+        "zstd",
         "uvloop",
         "gunicorn",
         "reload",
@@ -107,6 +108,7 @@ def test_web_meta_extras(wheels: dict[str, Path]) -> None:
     requires = meta.get_all("Requires-Dist", [])
     assert any(r.startswith("web-testing") and "extra == 'testing'" in r for r in requires)
     assert any(r.startswith("web-runner[reload]") and "extra == 'reload'" in r for r in requires)
+    assert any(r.startswith("web-http[zstd]") and "extra == 'zstd'" in r for r in requires)
 
 
 def test_web_runner_console_script_and_extras(wheels: dict[str, Path]) -> None:
