@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from ._head import scope_address
-from ._types import Scope
+from ._types import Receive, Scope
 
 __all__ = ("AsgiConnection", "AsgiTransport", "server_logger")
 
@@ -82,8 +82,10 @@ class AsgiConnection:
         self._resume_reading: asyncio.Future[None] | None = None
         self._drain_waiter: asyncio.Future[None] | None = None
         self._peer_callbacks: list[Callable[[], None]] | None = None
-        #: Starts watching for the client's disconnect (set by the http path).
-        self.watch_peer: Callable[[], None] | None = None
+        #: The http path's ``receive`` and body pump: what watching for a disconnect needs.
+        self.receive: Receive | None = None
+        self.pump: asyncio.Task[None] | None = None
+        self.watcher: asyncio.Task[None] | None = None
         self.transport: AsgiTransport | None = AsgiTransport(self, scope)
 
     # -- what the websocket bridge overrides ---------------------------------------
@@ -158,9 +160,20 @@ class AsgiConnection:
             return
         if self._peer_callbacks is None:
             self._peer_callbacks = []
-            if self.watch_peer is not None:
-                self.watch_peer()
+            if self.receive is not None:
+                self.watcher = self._loop.create_task(self._watch_disconnect(self.receive))
         self._peer_callbacks.append(callback)
+
+    async def _watch_disconnect(self, receive: Receive) -> None:
+        """Tell ``on_peer_closed`` callbacks when the client goes (after the whole body)."""
+        pump = self.pump
+        if pump is not None:
+            await asyncio.wait({pump})
+        if self.closing:
+            return
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            self.connection_lost()
 
     def connection_lost(self) -> None:
         """The peer went away: wake everyone who waits on this connection."""

@@ -329,13 +329,8 @@ async def serve_http(
     else:
         writer = AsgiWriter(conn, send)
     task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
-    accept = head.headers.get("Accept")
-    watcher: list[asyncio.Task[None]] = []
-
-    def watch_peer() -> None:
-        watcher.append(loop.create_task(_watch_disconnect(conn, pump, receive)))
-
-    conn.watch_peer = watch_peer
+    conn.receive = receive
+    conn.pump = pump
     try:
         request: BaseRequest = app._make_request(head, payload, conn, writer, task)  # type: ignore[arg-type]
         _set_scheme(request, scope)
@@ -343,7 +338,7 @@ async def serve_http(
         try:
             resp = await app._handle(request)  # type: ignore[arg-type]
         except Exception as exc:
-            resp = failure_response(exc, writer, conn, accept)
+            resp = failure_response(exc, writer, conn, head.headers.get("Accept"))
         else:
             if not isinstance(resp, StreamResponse):
                 conn.logger.error(
@@ -351,6 +346,7 @@ async def serve_http(
                     "expected a StreamResponse, got %r",
                     type(resp),
                 )
+                accept = head.headers.get("Accept")
                 resp = None if writer.headers_written else error_response(conn, accept, 500)
         if resp is None:
             return
@@ -372,26 +368,18 @@ async def serve_http(
             conn.logger.exception("Error sending the response")
             if writer.headers_written:
                 return
-            resp = error_response(conn, accept, 500, exc=exc)
+            resp = error_response(conn, head.headers.get("Accept"), 500, exc=exc)
             await resp.prepare(request)
             await resp.write_eof()
     finally:
-        for pending in (pump, writer._start_task, *watcher):
-            if pending is not None and not pending.done():
-                pending.cancel()
-
-
-async def _watch_disconnect(
-    conn: AsgiConnection, pump: asyncio.Task[None] | None, receive: Receive
-) -> None:
-    """Tell ``on_peer_closed`` callbacks when the client goes (after the whole body)."""
-    if pump is not None:
-        await asyncio.wait({pump})
-    if conn.closing:
-        return
-    message = await receive()
-    if message["type"] == "http.disconnect":
-        conn.connection_lost()
+        if pump is not None and not pump.done():
+            pump.cancel()
+        start = writer._start_task
+        if start is not None and not start.done():
+            start.cancel()
+        watcher = conn.watcher
+        if watcher is not None and not watcher.done():
+            watcher.cancel()
 
 
 def _set_scheme(request: BaseRequest, scope: Scope) -> None:
