@@ -1,8 +1,9 @@
 """Every distribution's wheel, built for real, carries the metadata a user of PyPI relies on.
 
 Licence file and expression, authors, project URLs, version ranges on sibling dependencies,
-web-meta's extras, web-runner's console script, py.typed. Also: tools/dev.py's small reader of
-runtime dependencies (used by `serve`, which has no tomllib on 3.10) agrees with tomllib.
+web-meta's extras, web-runner's console script, web-aiohttp-compat's startup hook, py.typed.
+Also: tools/dev.py's small reader of runtime dependencies (used by `serve`, which has no
+tomllib on 3.10) agrees with tomllib.
 """
 
 from __future__ import annotations
@@ -109,6 +110,15 @@ def test_web_meta_extras(wheels: dict[str, Path]) -> None:
     assert any(r.startswith("web-testing") and "extra == 'testing'" in r for r in requires)
     assert any(r.startswith("web-runner[reload]") and "extra == 'reload'" in r for r in requires)
     assert any(r.startswith("web-http[zstd]") and "extra == 'zstd'" in r for r in requires)
+
+
+def test_web_aiohttp_compat_ships_its_startup_hook(wheels: dict[str, Path]) -> None:
+    """The .pth at the top of site-packages is what makes WEB_AIOHTTP_COMPAT=1 work."""
+    _, archive = metadata(wheels["web-aiohttp-compat"])
+    assert archive.read("web_aiohttp_compat.pth").decode().strip() == (
+        "import web_aiohttp_compat._startup"
+    )
+    assert "web_aiohttp_compat/_startup.py" in archive.namelist()
 
 
 def test_web_runner_console_script_and_extras(wheels: dict[str, Path]) -> None:
