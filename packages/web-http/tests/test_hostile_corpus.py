@@ -62,6 +62,11 @@ CASES: list[tuple[str, bytes, int | OK]] = [
     ("relative-target", b"GET foo/bar HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("non-ascii-target", b"GET /caf\xc3\xa9 HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("del-in-target", b"GET /a\x7f HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("fragment-origin-form", b"GET /a#frag HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("fragment-after-query", b"GET /a?b=c#frag HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("fragment-empty", b"GET /# HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("fragment-absolute-form", b"GET http://example.com/#x HTTP/1.1\r\n" + H + b"\r\n", 400),
+    ("escaped-hash-ok", b"GET /a%23b HTTP/1.1\r\n" + H + b"\r\n", OK(1)),
     ("target-too-long", b"GET /" + b"a" * LONG + b" HTTP/1.1\r\n" + H + b"\r\n", 414),
     ("target-too-long-unterminated", b"GET /" + b"a" * (LONG + 10), 414),
     # --- header grammar ---

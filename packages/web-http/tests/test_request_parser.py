@@ -170,6 +170,26 @@ def test_other_upgrade_is_a_normal_request() -> None:
     assert head_of(events).upgrade is False
 
 
+def test_upgrade_is_ignored_in_http10() -> None:
+    """RFC 9110 7.8: Upgrade in an HTTP/1.0 request is ignored; what follows stays HTTP."""
+    parser = HttpRequestParser()
+    events = parser.feed(
+        b"GET /ws HTTP/1.0\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+        b"GET / HTTP/1.0\r\n\r\n"
+    )
+    assert head_of(events).upgrade is False
+    assert [type(e) for e in events].count(RequestHead) == 2
+
+
+def test_fragment_in_target_is_refused() -> None:
+    events = HttpRequestParser().feed(b"GET /page#top HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert len(events) == 1
+    err = events[0]
+    assert isinstance(err, InvalidURLError)
+    assert err.code == 400
+    assert "fragment" in str(err)
+
+
 def test_upgrade_needs_connection_upgrade() -> None:
     events = HttpRequestParser().feed(b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n")
     assert head_of(events).upgrade is False

@@ -101,3 +101,15 @@ def test_deflate_is_negotiated_only_when_enabled() -> None:
     off = check_handshake("GET", headers, compress=False)
     assert off.deflate is None
     assert all(name != "Sec-WebSocket-Extensions" for name, _ in off.headers)
+
+
+@pytest.mark.parametrize("version", [(1, 0), (0, 9)])
+def test_upgrade_over_http10_is_refused(version: tuple[int, int]) -> None:
+    """RFC 6455 4.2.1: the opening handshake is an HTTP/1.1 (or later) GET."""
+    with pytest.raises(HandshakeError, match=r"HTTP/1\.1") as info:
+        check_handshake("GET", upgrade_headers(), http_version=version)
+    assert info.value.status == 400
+
+
+def test_upgrade_over_http11_names_its_version() -> None:
+    assert check_handshake("GET", upgrade_headers(), http_version=(1, 1)).protocol is None

@@ -12,7 +12,7 @@ from web_websocket import WebSocketReady, WebSocketResponse, WSCloseCode, WSMsgT
 
 
 class StubRequest:
-    """Just what the handshake reads: a method and headers."""
+    """Just what the handshake reads: a method, the HTTP version and headers."""
 
     def __init__(self, method: str = "GET", **headers: str) -> None:
         base = {
@@ -23,6 +23,7 @@ class StubRequest:
         }
         base.update({name.replace("_", "-"): value for name, value in headers.items()})
         self.method = method
+        self.version = (1, 1)
         self.headers = CIMultiDictProxy(CIMultiDict(base))
 
 
@@ -118,3 +119,9 @@ def test_public_names_are_all_listed_and_importable() -> None:
     # ``annotations`` is the ``from __future__`` feature object, not an export.
     public = {n for n in dir(web_websocket) if not n.startswith("_")} - {"annotations"}
     assert set(web_websocket.__all__) - {"__version__"} == public
+
+
+def test_can_prepare_refuses_http10() -> None:
+    stub = StubRequest()
+    stub.version = (1, 0)
+    assert not WebSocketResponse().can_prepare(cast(BaseRequest, stub))

@@ -101,6 +101,9 @@ def _parse_request_line(line: bytes) -> tuple[str, str, HttpVersion]:
 
     if TARGET_RE.fullmatch(target_b) is None:
         raise InvalidURLError("Invalid request target")
+    if b"#" in target_b:
+        # RFC 9112 3.2: no form of request-target has a fragment (it stays in the client).
+        raise InvalidURLError("Request target has a fragment")
     first = target_b[0]
     if method == "CONNECT":
         # RFC 9112 3.2.3: CONNECT takes authority-form, and only CONNECT does.
@@ -276,8 +279,12 @@ class HttpRequestParser(BaseParser):
         else:
             keep_alive = connection is not None and b"keep-alive" in connection
             expect = False
+        # RFC 9110 7.8: a server MUST ignore Upgrade in an HTTP/1.0 request.
         upgrade = method == "CONNECT" or (
-            connection is not None and b"upgrade" in connection and b"websocket" in upgrade_tokens
+            version is HttpVersion11
+            and connection is not None
+            and b"upgrade" in connection
+            and b"websocket" in upgrade_tokens
         )
         events.append(
             RequestHead(

@@ -65,11 +65,15 @@ def check_handshake(
     *,
     protocols: Iterable[str] = (),
     compress: bool = True,
+    http_version: tuple[int, int] = (1, 1),
 ) -> HandshakeResult:
     """Validate an upgrade request; ``HandshakeError`` says what is wrong with it.
 
-    ``headers`` must look names up case-insensitively (a ``CIMultiDict``).
+    ``headers`` must look names up case-insensitively (a ``CIMultiDict``); ``http_version`` is
+    the request's HTTP version (RFC 6455 4.2.1: the upgrade needs HTTP/1.1 or later).
     """
+    if http_version < (1, 1):
+        raise HandshakeError("WebSocket upgrade needs HTTP/1.1 or later")
     if method != "GET":
         raise HandshakeError(
             "WebSocket upgrade needs a GET request", status=405, headers=(("Allow", "GET"),)

@@ -172,6 +172,7 @@ class WebSocketResponse(StreamResponse):
             request.headers,
             protocols=self._protocols,
             compress=bool(self._compress),
+            http_version=request.version,
         )
 
     def can_prepare(self, request: BaseRequest) -> WebSocketReady:
