@@ -22,7 +22,12 @@ async def slowloris(port: int, stop: asyncio.Event) -> bytes:
         while not read.done() and not stop.is_set():
             writer.write(b"a")
             await asyncio.wait({read}, timeout=0.05)
-        return await asyncio.wait_for(read, 5)
+        try:
+            return await asyncio.wait_for(read, 5)
+        except ConnectionResetError:
+            # Closed while our bytes were still arriving: the kernel may turn the close into
+            # a reset that drops the 408 on the way. Cut either way.
+            return b"reset"
     finally:
         writer.close()
 
@@ -50,4 +55,5 @@ async def test_slowloris_connections_are_cut_while_normal_clients_are_served() -
         stop.set()
     assert len(latencies) >= 3  # served all along, not only after the slow ones were cut
     assert max(latencies) < 1.0
-    assert all(a.startswith(b"HTTP/1.1 408 Request Timeout\r\n") for a in answers)
+    assert all(a.startswith(b"HTTP/1.1 408 Request Timeout\r\n") or a == b"reset" for a in answers)
+    assert any(a.startswith(b"HTTP/1.1 408 ") for a in answers)
