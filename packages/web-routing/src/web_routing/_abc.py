@@ -14,16 +14,13 @@ import inspect
 import keyword
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Set
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Set
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from yarl import URL
 
 from ._quoting import path_safe
-
-if TYPE_CHECKING:
-    from ._match_info import UrlMappingMatchInfo
 
 __all__ = (
     "AbstractMatchInfo",
@@ -34,6 +31,7 @@ __all__ = (
     "Handler",
     "HandlerType",
     "RequestLike",
+    "RouterLike",
 )
 
 Handler = Callable[[Any], Awaitable[Any]]
@@ -41,11 +39,19 @@ Handler = Callable[[Any], Awaitable[Any]]
 HandlerType = Handler | type[Any]
 ExpectHandler = Callable[[Any], Awaitable[Any]]
 #: (match info or None, methods the resource accepts for this path).
-ResolveResult = tuple["UrlMappingMatchInfo | None", Set[str]]
+ResolveResult = tuple["AbstractMatchInfo | None", Set[str]]
 
 METH_ANY = "*"
 _HTTP_METHOD_RE = re.compile(r"[0-9A-Za-z!#$%&'*+\-.^_`|~]+")
 _EMPTY: frozenset[str] = frozenset()
+
+
+class RouterLike(Protocol):
+    """What a route definition registers itself into (a :class:`UrlDispatcher` or a subclass)."""
+
+    def add_route(self, *args: Any, **kwargs: Any) -> AbstractRoute: ...
+
+    def add_static(self, *args: Any, **kwargs: Any) -> Iterable[AbstractRoute]: ...
 
 
 class RequestLike(Protocol):

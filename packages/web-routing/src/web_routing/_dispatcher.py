@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Iterator, Mapping, Sized
 from os import PathLike
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from ._abc import (
     AbstractResource,
@@ -46,11 +46,9 @@ from ._resources import (
     is_dynamic_path,
     table_changed,
 )
+from ._routedef import AbstractRouteDef
 from ._routes import ResourceRoute
 from ._subapp import MatchedSubAppResource
-
-if TYPE_CHECKING:
-    from ._routedef import AbstractRouteDef
 
 __all__ = ("ResourcesView", "RoutesView", "UrlDispatcher")
 
@@ -175,7 +173,9 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             for domain_resource in self._domains:
                 match_info, methods = domain_resource.resolve_path(method, path, host)
                 if match_info is not None:
-                    return match_info
+                    # Resources answer the AbstractMatchInfo of _abc; the dispatcher's answer
+                    # keeps aiohttp's UrlMappingMatchInfo type (every resource here makes one).
+                    return cast(UrlMappingMatchInfo, match_info)
                 if methods:
                     allowed = set(methods) if allowed is None else allowed | methods
         entry = self._plain.get(path)
@@ -197,7 +197,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
                 for resource in candidates:
                     match_info, methods = resource.resolve_path(method, path, host)
                     if match_info is not None:
-                        return match_info
+                        return cast(UrlMappingMatchInfo, match_info)
                     if methods:
                         allowed = set(methods) if allowed is None else allowed | methods
             if part == "/":

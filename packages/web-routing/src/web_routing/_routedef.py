@@ -15,12 +15,9 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from os import PathLike
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import Any, TypeVar, overload
 
-from ._abc import AbstractRoute, HandlerType
-
-if TYPE_CHECKING:
-    from ._dispatcher import UrlDispatcher
+from ._abc import AbstractRoute, HandlerType, RouterLike
 
 __all__ = (
     "AbstractRouteDef",
@@ -84,7 +81,7 @@ class AbstractRouteDef(abc.ABC):
     __slots__ = ()
 
     @abc.abstractmethod
-    def register(self, router: UrlDispatcher) -> list[AbstractRoute]:
+    def register(self, router: RouterLike) -> list[AbstractRoute]:
         """Register into ``router``; returns the routes added."""
 
 
@@ -105,7 +102,7 @@ class RouteDef(AbstractRouteDef):
             f"<RouteDef {self.method} {self.path} -> {handler_name!r}{_kwargs_repr(self.kwargs)}>"
         )
 
-    def register(self, router: UrlDispatcher) -> list[AbstractRoute]:
+    def register(self, router: RouterLike) -> list[AbstractRoute]:
         method = self.method.upper()
         if method in _SHORTCUTS:
             add = getattr(router, "add_" + method.lower())
@@ -126,7 +123,7 @@ class StaticDef(AbstractRouteDef):
     def __repr__(self) -> str:
         return f"<StaticDef {self.prefix} -> {self.path}{_kwargs_repr(self.kwargs)}>"
 
-    def register(self, router: UrlDispatcher) -> list[AbstractRoute]:
+    def register(self, router: RouterLike) -> list[AbstractRoute]:
         resource = router.add_static(self.prefix, self.path, **self.kwargs)
         return list(resource)
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 import asyncio
 import signal
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from web_app import Application, Server
 
 from ._accesslog import AbstractAccessLogger, AbstractAsyncAccessLogger, AccessLogger, access_logger
 from ._appcheck import is_application
-
-if TYPE_CHECKING:
-    from ._sites import BaseSite
+from ._types import SiteLike
 
 __all__ = ("AppRunner", "BaseRunner", "GracefulExit", "ServerRunner")
 
@@ -48,7 +46,7 @@ class BaseRunner(ABC):
         self._shutdown_timeout = shutdown_timeout
         self._kwargs = kwargs
         self._server: Server | None = None
-        self._sites: list[BaseSite] = []
+        self._sites: list[SiteLike] = []
 
     @property
     def server(self) -> Server | None:
@@ -69,7 +67,7 @@ class BaseRunner(ABC):
         return found
 
     @property
-    def sites(self) -> set[BaseSite]:
+    def sites(self) -> set[SiteLike]:
         """A copy of the set of registered sites."""
         return set(self._sites)
 
@@ -123,12 +121,12 @@ class BaseRunner(ABC):
             raise ValueError(f"shutdown_timeout must be >= 0, got {value!r}")
         self._shutdown_timeout = value
 
-    def _reg_site(self, site: BaseSite) -> None:
+    def _reg_site(self, site: SiteLike) -> None:
         if site in self._sites:
             raise RuntimeError(f"site {site.name} is already registered in runner {self!r}")
         self._sites.append(site)
 
-    def _unreg_site(self, site: BaseSite) -> None:
+    def _unreg_site(self, site: SiteLike) -> None:
         if site not in self._sites:
             raise RuntimeError(f"site {site.name} is not registered in runner {self!r}")
         self._sites.remove(site)
