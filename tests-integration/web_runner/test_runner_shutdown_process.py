@@ -1,7 +1,6 @@
 """SIGTERM to a real ``run_app`` process (issue 15): open websockets get a close frame with
-code 1001 before the process exits, new connections are refused, and the exit code is 0.
-Also the run_app timeout parameters (issue 18) end to end. (In-flight HTTP requests finishing
-is covered in-process by packages/web-runner/tests/test_graceful_shutdown.py.)"""
+code 1001 before the process exits, the in-flight HTTP request finishes, new connections are
+refused, and the exit code is 0. Also the run_app timeout parameters (issue 18) end to end."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import httpx
 from support import free_port
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -71,7 +71,7 @@ def start(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
             time.sleep(0.05)
 
 
-async def test_sigterm_closes_websockets_with_1001_refuses_new_connections_and_exits_0(
+async def test_sigterm_closes_websockets_with_1001_finishes_in_flight_refuses_new_and_exits_0(
     tmp_path: Path,
 ) -> None:
     proc, port = start(tmp_path)
@@ -80,6 +80,11 @@ async def test_sigterm_closes_websockets_with_1001_refuses_new_connections_and_e
         for ws in sockets:
             await ws.send("hello")
             assert await asyncio.wait_for(ws.recv(), 5) == "hello"
+        client = httpx.AsyncClient(timeout=10)
+        in_flight = asyncio.ensure_future(client.get(f"http://127.0.0.1:{port}/slow"))
+        assert proc.stdout is not None
+        while "slow started" not in await asyncio.to_thread(proc.stdout.readline):
+            pass  # run_app's banner lines come first
         proc.send_signal(signal.SIGTERM)
         codes = []
         for ws in sockets:
@@ -97,6 +102,9 @@ async def test_sigterm_closes_websockets_with_1001_refuses_new_connections_and_e
         except ConnectionRefusedError:
             refused = True
         assert refused
+        reply = await in_flight  # the request in progress still gets its answer
+        assert reply.status_code == 200 and reply.text == "slow done"
+        await client.aclose()
         returncode = await asyncio.to_thread(proc.wait, 15)
         assert returncode == 0, proc.communicate()[1]
     finally:
