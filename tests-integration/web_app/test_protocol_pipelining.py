@@ -134,3 +134,39 @@ async def test_context_variables_do_not_leak_between_requests() -> None:
             b"GET /3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )
     assert bodies(raw) == [b"unset", b"unset", b"unset"]
+
+
+async def test_a_pipelining_flood_is_parsed_in_bounded_batches_and_answered_in_order() -> None:
+    """10,000 GETs in one go, responses not read: the server keeps a bounded number of parsed
+    heads (issue 18: not thousands) and still answers every request, in order."""
+    most_queued = 0
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        nonlocal most_queued
+        most_queued = max(most_queued, len(request.protocol._queue))
+        return Response(text=request.path[1:])
+
+    count = 10_000
+    flood = b"".join(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % i for i in range(count))
+    async with serve(handler) as (_server, port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(flood + b"GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        raw = await asyncio.wait_for(reader.read(), 60)
+        writer.close()
+    assert bodies(raw) == [str(i).encode() for i in range(count)] + [b"last"]
+    assert most_queued <= 100
+
+
+async def test_held_back_heads_are_answered_when_the_client_half_closes() -> None:
+    flood = b"".join(b"GET /%d HTTP/1.1\r\nHost: x\r\n\r\n" % i for i in range(500))
+    async with serve(_echo_path) as (_server, port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(flood)
+        writer.write_eof()
+        raw = await asyncio.wait_for(reader.read(), 30)
+        writer.close()
+    assert bodies(raw) == [str(i).encode() for i in range(500)]
+
+
+async def _echo_path(request: BaseRequest) -> StreamResponse:
+    return Response(text=request.path[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from web_http import (
     Data,
     EndOfMessage,
@@ -85,3 +86,28 @@ def test_partial_head_at_the_end_is_kept_for_the_next_feed() -> None:
     events = parser.feed(whole[-7:])
     assert [e.target for e in events if isinstance(e, RequestHead)] == ["/b"]
     assert isinstance(events[-1], EndOfMessage)
+
+
+def test_max_heads_bounds_the_heads_of_one_feed_and_feed_empty_continues() -> None:
+    one = b"GET /%d HTTP/1.1\r\nHost: h\r\n\r\n"
+    raw = b"".join(one % i for i in range(100))
+    for split in (len(raw), 7):  # whole, and in small pieces (the buffered path)
+        parser = HttpRequestParser(max_heads=8)
+        events: list[Event] = []
+        batch: list[Event] = []
+        for start in range(0, len(raw), split):
+            batch = parser.feed(raw[start : start + split])
+            assert sum(isinstance(e, RequestHead) for e in batch) <= 8
+            events += batch
+        assert parser.buffered > 0 or split != len(raw)
+        while batch or parser.buffered:
+            batch = parser.feed(b"")
+            assert sum(isinstance(e, RequestHead) for e in batch) <= 8
+            events += batch
+            if not batch:
+                break
+        targets = [e.target for e in events if isinstance(e, RequestHead)]
+        assert targets == [f"/{i}" for i in range(100)]
+        assert parser.buffered == 0
+    with pytest.raises(ValueError):
+        HttpRequestParser(max_heads=-1)

@@ -232,6 +232,7 @@ class RequestHandler(asyncio.Protocol):
             limits=config.limits,
             auto_decompress=config.auto_decompress,
             max_decompressed_size=config.max_decompressed_size,
+            max_heads=_MAX_QUEUE,  # pipelined heads beyond wait unparsed (see _finish)
         )
         self._state = _IDLE
         self._queue: deque[_Item] = deque()
@@ -418,6 +419,10 @@ class RequestHandler(asyncio.Protocol):
         self._peer_gone()
         if self._state is _UPGRADED:
             return None  # the upgraded reader hears of it in connection_lost
+        if self._parser.buffered:
+            # Pipelined heads held back unparsed: nothing more comes, take them all now.
+            self._parser.max_heads = 0
+            self.data_received(b"")
         if self._handler_cancellation or (self._state is _IDLE and not self._queue):
             return None  # asyncio closes the transport; connection_lost follows
         for event in self._parser.feed_eof():
@@ -436,7 +441,7 @@ class RequestHandler(asyncio.Protocol):
         if state is _CLOSED:
             return
         queue = self._queue
-        got_head = False
+        heads = 0
         for event in self._parser.feed(data):
             cls = type(event)
             if cls is Data:
@@ -447,7 +452,7 @@ class RequestHandler(asyncio.Protocol):
                     self._store_tail(event.data)  # type: ignore[union-attr]
             elif cls is RequestHead:
                 head: RequestHead = event  # type: ignore[assignment]
-                got_head = True
+                heads += 1
                 if head.chunked or head.content_length:
                     payload = StreamReader(self, self._config.read_bufsize, loop=self._loop)
                     self._receiving = payload
@@ -461,7 +466,7 @@ class RequestHandler(asyncio.Protocol):
                     receiving.feed_eof()
             else:
                 self._on_parse_error(event)  # type: ignore[arg-type]
-        if got_head:
+        if heads:
             self._head_deadline = None
         elif state is _IDLE and data and not queue and self._head_deadline is None:
             timeout = self._config.client_head_timeout
@@ -474,7 +479,8 @@ class RequestHandler(asyncio.Protocol):
             if self._state is _IDLE:
                 self._state = _BUSY
                 self._start(queue.popleft(), eager=True)
-            if len(queue) > _MAX_QUEUE:
+            if len(queue) > _MAX_QUEUE or heads >= _MAX_QUEUE:
+                # a full batch: the parser may hold more back; read on once they are served
                 self.pause_reading()
 
     def _on_parse_error(self, exc: HttpProcessingError) -> None:
@@ -727,8 +733,11 @@ class RequestHandler(asyncio.Protocol):
         queue = self._queue
         if queue:
             self._start(queue.popleft(), eager=False)
-            if self._paused_reading and len(queue) <= _MAX_QUEUE // 2:
-                self.resume_reading()
+            if len(queue) <= _MAX_QUEUE // 2:
+                if self._parser.buffered:
+                    self.data_received(b"")  # the next batch of held-back pipelined heads
+                if self._paused_reading and len(queue) <= _MAX_QUEUE // 2:
+                    self.resume_reading()
             return
         if self._peer_eof:
             self._close_transport()

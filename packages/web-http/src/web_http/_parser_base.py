@@ -74,6 +74,7 @@ class BaseParser:
         "_limits",
         "_line_len",
         "_max_decompressed_size",
+        "_max_heads",
         "_remaining",
         "_scanned",
         "_state",
@@ -89,7 +90,12 @@ class BaseParser:
         limits: HttpLimits | None = None,
         auto_decompress: bool = True,
         max_decompressed_size: int | None = None,
+        *,
+        max_heads: int = 0,
     ) -> None:
+        if max_heads < 0:
+            raise ValueError("max_heads must be >= 0")
+        self._max_heads = max_heads
         if max_decompressed_size is not None and max_decompressed_size < 0:
             raise ValueError("max_decompressed_size must be None or >= 0")
         self._limits = limits if limits is not None else _DEFAULT_LIMITS
@@ -114,6 +120,26 @@ class BaseParser:
     @property
     def limits(self) -> HttpLimits:
         return self._limits
+
+    @property
+    def max_heads(self) -> int:
+        """Heads one ``feed`` parses at most (0: no bound); the rest stays buffered.
+
+        A server uses it to keep a pipelining client from making it parse thousands of
+        heads ahead of serving them: ``feed(b"")`` parses the next batch.
+        """
+        return self._max_heads
+
+    @max_heads.setter
+    def max_heads(self, value: int) -> None:
+        if value < 0:
+            raise ValueError("max_heads must be >= 0")
+        self._max_heads = value
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not parsed yet (an unfinished head, or heads held back)."""
+        return len(self._buf)
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse received bytes; returns the events they complete, in order."""
@@ -173,14 +199,18 @@ class BaseParser:
         self._buf = bytearray()
         return events
 
-    def _run(self, src: Buffer, events: list[Event], pos: int = 0) -> int:
+    def _run(self, src: Buffer, events: list[Event], pos: int = 0, heads: int = 0) -> int:
         end = len(src)
+        max_heads = self._max_heads
         while pos < end:
             state = self._state
             if state is _HEAD:
+                if heads == max_heads and max_heads:
+                    break  # enough heads for this feed: the rest waits in the buffer
                 pos, complete = self._parse_head(src, pos, events)
                 if not complete:
                     break
+                heads += 1
             elif state is _BODY_LENGTH:
                 n = self._remaining
                 if end - pos >= n:

@@ -147,6 +147,8 @@ class HttpRequestParser(BaseParser):
         events: list[Event] = []
         pos = 0
         end = len(data)
+        heads = 0
+        max_heads = self._max_heads
         try:
             while True:
                 i = data.find(b"\r\n\r\n", pos)
@@ -154,10 +156,11 @@ class HttpRequestParser(BaseParser):
                     break
                 self._head(data[pos:i], events)
                 pos = i + 4
-                if pos == end or self._state is not _HEAD:
+                heads += 1
+                if pos == end or self._state is not _HEAD or heads == max_heads:
                     break
             if pos < end:
-                pos = self._run(data, events, pos)
+                pos = self._run(data, events, pos, heads)
         except HttpProcessingError as exc:
             self._state = _ERROR
             self._buf = bytearray()
