@@ -87,6 +87,8 @@ DEV_TOOLS = (
     "sockjs>=0.13",
     "aiojobs>=1.3",
     "hatchling>=1.27",
+    # the coverage-guided engine of tools/fuzz.py (wheels for Linux only)
+    "atheris>=2.3; sys_platform == 'linux'",
 )
 DEBIAN_TOOLS = ("curl",)
 # What the demo needs (the `web` namespace), run from source.

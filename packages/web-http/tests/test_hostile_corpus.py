@@ -62,6 +62,9 @@ CASES: list[tuple[str, bytes, int | OK]] = [
     ("relative-target", b"GET foo/bar HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("non-ascii-target", b"GET /caf\xc3\xa9 HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("del-in-target", b"GET /a\x7f HTTP/1.1\r\n" + H + b"\r\n", 400),
+    # found by the fuzzer (test_fuzz_codecs.py): two faults in one head give one status
+    # however the bytes are cut, whichever of the two is reported
+    ("nul-then-bare-lf", b"GET / HTTP/1.1\x00\n" + H + b"\r\n", 400),
     ("fragment-origin-form", b"GET /a#frag HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("fragment-after-query", b"GET /a?b=c#frag HTTP/1.1\r\n" + H + b"\r\n", 400),
     ("fragment-empty", b"GET /# HTTP/1.1\r\n" + H + b"\r\n", 400),
