@@ -10,6 +10,7 @@ from web_routing import (
     RoutingError,
     SystemRoute,
     UrlDispatcher,
+    UrlMappingMatchInfo,
 )
 from yarl import URL
 
@@ -332,7 +333,7 @@ async def test_resource_resolve_api(router: UrlDispatcher) -> None:
     resource = router.add_resource("/v/{x}")
     resource.add_route("GET", h1)
     mi, allowed = await resource.resolve(FakeRequest("GET", "/v/1"))
-    assert mi is not None and dict(mi) == {"x": "1"}
+    assert isinstance(mi, UrlMappingMatchInfo) and dict(mi) == {"x": "1"}
     assert allowed == {"GET"}
     mi, allowed = await resource.resolve(FakeRequest("POST", "/v/1"))
     assert mi is None and allowed == {"GET"}
