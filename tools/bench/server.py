@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 UNSUPPORTED = 3
-#: "upload" serves tools/bench/upload.py (request bodies and read() memory), not run.py.
-SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "upload", "gzip16k")
+#: "upload" serves tools/bench/upload.py (request bodies and read() memory), "soak" serves
+#: tools/bench/soak.py (mixed load, idle connections, pipelining, many websockets); run.py the rest.
+SCENARIOS = (
+    "hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "upload", "gzip16k", "soak",
+)  # fmt: skip
 
 #: The gzip16k body: about 16 KiB of JSON, the same bytes for both frameworks.
 BODY16K = {"items": [{"id": i, "name": f"item {i}", "tags": ["a", "b"]} for i in range(313)]}
@@ -83,6 +86,9 @@ def build_app(web: Any, scenario: str) -> Any:
         _reset_peak_rss()
         return web.json_response(_memory_kib())
 
+    async def json_echo(request: Any) -> Any:
+        return web.json_response(await request.json())
+
     async def json16k(request: Any) -> Any:
         resp = web.json_response(BODY16K)
         if not hasattr(web, "compression_middleware"):
@@ -117,6 +123,10 @@ def build_app(web: Any, scenario: str) -> Any:
         app.router.add_get("/ws", ws_echo)
     elif scenario == "gzip16k":
         app.router.add_get("/json16k", json16k)
+    elif scenario == "soak":  # any other path is the 404 part of the mix
+        app.router.add_get("/", hello)
+        app.router.add_post("/json-echo", json_echo)
+        app.router.add_get("/ws", ws_echo)
     elif scenario == "upload":
         app.router.add_post("/content", count_content)
         app.router.add_post("/read", read_body)
@@ -141,7 +151,11 @@ def _memory_kib() -> dict[str, int]:
 
 
 def supported(web: Any, scenario: str) -> bool:
-    needs = {"static64k": ("FileResponse", "StaticResource"), "ws": ("WebSocketResponse",)}
+    needs = {
+        "static64k": ("FileResponse", "StaticResource"),
+        "ws": ("WebSocketResponse",),
+        "soak": ("WebSocketResponse",),
+    }
     required = ("Application", "Response", "json_response", "middleware", *needs.get(scenario, ()))
     if not all(hasattr(web, name) for name in required):
         return False
