@@ -10,6 +10,7 @@ import web
 from web_testing import (
     ClientSession,
     RawTestServer,
+    TestClient,
     TestServer,
     get_unused_port_socket,
     unused_port,
@@ -168,3 +169,26 @@ async def test_ipv6_host_is_bracketed() -> None:
         async with ClientSession() as client:
             resp = await client.get(str(server.make_url("/")))
         assert await resp.text() == "hello"
+
+
+async def stream_256k(request: web.Request) -> web.StreamResponse:
+    sock = request.get_extra_info("socket")
+    nodelay = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    resp = web.StreamResponse(headers={"X-Nodelay": str(int(bool(nodelay)))})
+    await resp.prepare(request)
+    for _ in range(16):
+        await resp.write(b"s" * 16384)
+    await resp.write_eof()
+    return resp
+
+
+async def test_socket_mode_connections_have_nagle_off() -> None:
+    # The test server's socket is made with proto 0, for which asyncio leaves Nagle on: the
+    # stream's last small chunk then waited for the client's delayed ACK (tens of ms each).
+    app = web.Application()
+    app.router.add_get("/stream", stream_256k)
+    async with TestClient(TestServer(app, transport="socket")) as client:
+        for _ in range(2):  # a fresh connection and a reused one
+            resp = await client.get("/stream")
+            assert resp.headers["X-Nodelay"] == "1"
+            assert len(await resp.read()) == 256 * 1024

@@ -169,6 +169,23 @@ def _simple_response(status: int, text: str, *, close: bool = True, extra: str =
     return head.encode("ascii") + body
 
 
+def _tune_tcp(sock: socket.socket, keepalive: bool) -> None:
+    """Turn Nagle off (and keep-alive probes on) for one accepted TCP connection.
+
+    asyncio sets TCP_NODELAY itself only on sockets whose ``proto`` is ``IPPROTO_TCP``; a
+    listening socket made in-process with ``socket.socket(AF_INET, SOCK_STREAM)`` (a test
+    server's, one handed to ``SockSite`` or ``run_app(sock=...)``) has ``proto == 0``, and so
+    do the sockets it accepts. With Nagle on, the small tail of a streamed response (the last
+    chunk) waited for the client's delayed ACK: tens of milliseconds per response.
+    """
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if keepalive:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    except OSError:  # the peer is already gone; connection_lost follows
+        pass
+
+
 class RequestHandler(asyncio.Protocol):
     """Serve HTTP/1.1 requests on one connection (keep-alive, pipelining, upgrades)."""
 
@@ -303,13 +320,9 @@ class RequestHandler(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # a stream transport
-        if self._config.tcp_keepalive:
-            sock = transport.get_extra_info("socket")
-            if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-                try:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-                except OSError:
-                    pass
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            _tune_tcp(sock, self._config.tcp_keepalive)
         self._context = contextvars.copy_context()
         now = self._loop.time()
         self._idle_since = now
