@@ -13,6 +13,7 @@ import asyncio
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from web_app import BaseRequest, Response, Server, StreamResponse
@@ -36,7 +37,7 @@ async def ask(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> byt
     return body
 
 
-async def serve_plain_socket(**kwargs: object) -> bytes:
+async def serve_plain_socket(**kwargs: Any) -> bytes:
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     assert listener.proto == 0  # the case asyncio leaves with Nagle on
     listener.bind(("127.0.0.1", 0))
