@@ -135,6 +135,11 @@ def build_app(web: Any, scenario: str) -> Any:
     return app
 
 
+def gunicorn_app(scenario: str = "hello") -> Any:
+    """The app for gunicorn (``server:gunicorn_app('hello')``), on our `web` (scale.py)."""
+    return build_app(importlib.import_module("web"), scenario)
+
+
 def _reset_peak_rss() -> None:
     with open("/proc/self/clear_refs", "w") as refs:  # a /proc write: never blocks
         refs.write("5")
