@@ -16,6 +16,7 @@ import ssl
 import sys
 from typing import Any
 
+import web_static  # noqa: F401  (registers add_static's StaticResource)
 from web_app import AppKey, Application, Request, Response
 from web_runner import run_app
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 import warnings
 from typing import Any
 
@@ -207,16 +206,14 @@ def test_add_routes_returns_routes(router: UrlDispatcher) -> None:
 def test_add_static_without_web_static(
     router: UrlDispatcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    monkeypatch.setitem(sys.modules, "web_static", None)
-    with pytest.raises(RuntimeError, match="pip install web-static"):
+    monkeypatch.setattr(UrlDispatcher, "static_resource_factory", None)
+    with pytest.raises(RuntimeError, match="pip install web-static, then import web_static"):
         router.add_static("/static", tmp_path)
 
 
-def test_add_static_calls_web_static(
+def test_add_static_calls_the_registered_factory(
     router: UrlDispatcher, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    import types
-
     from web_routing import PrefixResource
 
     calls: list[tuple[Any, ...]] = []
@@ -240,9 +237,7 @@ def test_add_static_calls_web_static(
         def get_info(self) -> dict[str, Any]:
             return {"prefix": self._prefix}
 
-    module = types.ModuleType("web_static")
-    module.StaticResource = StaticResource  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "web_static", module)
+    monkeypatch.setattr(UrlDispatcher, "static_resource_factory", StaticResource)
     resource = router.add_static("/static/", tmp_path, name="st", show_index=True)
     assert calls[0][0] == "/static"
     assert calls[0][2]["show_index"] is True and calls[0][2]["chunk_size"] == 256 * 1024

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import web_static  # noqa: F401  (registers add_static's StaticResource)
 from web_app import Application
 
 Fetch = Callable[..., Awaitable[Any]]

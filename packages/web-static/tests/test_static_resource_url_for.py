@@ -65,3 +65,13 @@ def test_no_version_when_not_servable(root: Path, name: str) -> None:
 def test_version_for_link_out_with_follow_symlinks(root: Path) -> None:
     res = StaticResource("/static", root, append_version=True, follow_symlinks=True)
     assert res.url_for(filename="out.txt").query["v"] == digest(b"SECRET")
+
+
+def test_importing_web_static_registers_add_static_on_the_routers() -> None:
+    import web_app
+    import web_routing
+    import web_static
+
+    assert web_routing.UrlDispatcher.static_resource_factory is web_static.StaticResource
+    router = web_app.Application().router
+    assert isinstance(router.add_static("/s", "."), web_static.StaticResource)

@@ -20,10 +20,10 @@ per path part whatever the table size.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Mapping, Sized
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sized
 from os import PathLike
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from ._abc import (
     AbstractResource,
@@ -132,6 +132,11 @@ def _index_key(resource: AbstractResource) -> str:
 
 class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
     """aiohttp's router: resources in a table, resolved by (method, path)."""
+
+    #: What :meth:`add_static` builds: ``factory(prefix, path, **options)`` returning a resource.
+    #: web-routing serves no files itself: web-static sets this to its ``StaticResource`` when it
+    #: is imported (``import web`` does), so the router never imports the package above it.
+    static_resource_factory: ClassVar[Callable[..., AbstractResource] | None] = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -395,16 +400,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             raise ValueError(f"Prefix must start with '/', got {prefix!r}")
         if prefix.endswith("/"):
             prefix = prefix[:-1]
-        static_resource_cls: Any = None
-        try:
-            import web_static
-        except ImportError:
-            pass
-        else:
-            static_resource_cls = getattr(web_static, "StaticResource", None)
-        if static_resource_cls is None:
-            raise RuntimeError("add_static needs the web-static package: pip install web-static")
-        resource: AbstractResource = static_resource_cls(
+        factory = self.static_resource_factory
+        if factory is None:
+            raise RuntimeError(
+                "add_static needs the web-static package: pip install web-static, then"
+                " import web_static (or web) so it registers its StaticResource"
+            )
+        resource = factory(
             prefix,
             path,
             name=name,
