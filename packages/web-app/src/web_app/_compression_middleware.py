@@ -15,8 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
-from multidict import istr
-from web_http import choose_encoding
+from web_http import choose_encoding, hdrs
 
 from ._compression import SUPPORTED_ENCODINGS
 from ._middlewares import Handler, Middleware, middleware
@@ -50,12 +49,6 @@ DEFAULT_COMPRESSIBLE_TYPES: Final = (
     "font/otf",
 )
 
-_ACCEPT_ENCODING: Final = istr("Accept-Encoding")
-_CONTENT_ENCODING: Final = istr("Content-Encoding")
-_CONTENT_RANGE: Final = istr("Content-Range")
-_ACCEPT_RANGES: Final = istr("Accept-Ranges")
-_CACHE_CONTROL: Final = istr("Cache-Control")
-_VARY: Final = istr("Vary")
 _NO_TRANSFORM: Final = re.compile(r"(?:^|[,\s])no-transform(?:$|[,\s=])", re.IGNORECASE)
 _PREFERENCE: Final = ("zstd", "br", "gzip", "deflate")
 
@@ -72,11 +65,11 @@ def _type_matcher(patterns: Iterable[str]) -> re.Pattern[str]:
 
 def _add_vary(response: StreamResponse) -> None:
     headers = response.headers
-    vary = headers.get(_VARY)
+    vary = headers.get(hdrs.VARY)
     if vary is None:
-        headers[_VARY] = "Accept-Encoding"
+        headers[hdrs.VARY] = "Accept-Encoding"
     elif vary.strip() != "*" and "accept-encoding" not in vary.lower():
-        headers[_VARY] = f"{vary}, Accept-Encoding"
+        headers[hdrs.VARY] = f"{vary}, Accept-Encoding"
 
 
 def compression_middleware(
@@ -118,9 +111,9 @@ def compression_middleware(
         if response.compression or status < 200 or status in (204, 206, 304):
             return
         headers = response.headers
-        if _CONTENT_ENCODING in headers or _CONTENT_RANGE in headers:
+        if hdrs.CONTENT_ENCODING in headers or hdrs.CONTENT_RANGE in headers:
             return
-        cache_control = headers.get(_CACHE_CONTROL)
+        cache_control = headers.get(hdrs.CACHE_CONTROL)
         if cache_control is not None and _NO_TRANSFORM.search(cache_control):
             return
         if matcher.fullmatch(response.content_type) is None:
@@ -138,11 +131,11 @@ def compression_middleware(
         if size is not None and size < minimum_size:
             return
         _add_vary(response)
-        coding = choose_encoding(request.headers.get(_ACCEPT_ENCODING), offered)
+        coding = choose_encoding(request.headers.get(hdrs.ACCEPT_ENCODING), offered)
         if coding is None:
             return
         # Ranges of the encoded body are not ranges of the file: stop advertising them.
-        headers.popall(_ACCEPT_RANGES, None)
+        headers.popall(hdrs.ACCEPT_RANGES, None)
         response.enable_compression(
             ContentCoding(coding), level=level_of.get(coding), sync_flush=sync_flush
         )
