@@ -3,17 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import socket
+import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 import web
 from web_app import Application, BaseRequest, Server, StreamResponse
 
 ServeApp = Callable[[web.Application], AbstractAsyncContextManager[str]]
 Handler = Callable[[BaseRequest], Awaitable[StreamResponse]]
+
+
+def debian_tool(package: str, names: tuple[str, ...], timeout: float = 600) -> str:
+    """The path of a command from Debian's ``package`` (``names``: commands or absolute paths),
+    installed with apt-get when missing.
+
+    A fresh machine may have no package lists yet, so a failed install is retried after
+    ``apt-get update``. Skips, saying why, where it cannot install (no apt-get, not root).
+    """
+
+    def find() -> str | None:
+        return next((found for name in names if (found := shutil.which(name))), None)
+
+    found = find()
+    if found is not None:
+        return found
+    if shutil.which("apt-get") is None:
+        pytest.skip(f"{package} is not installed and apt-get is not available to install it")
+    if os.geteuid() != 0:
+        pytest.skip(f"{package} is not installed and installing it with apt-get needs root")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", package]
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=300)
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"apt-get install {package} took more than {timeout:.0f} s")
+    found = find()
+    if done.returncode != 0 or found is None:
+        pytest.skip(f"apt-get install {package} failed: {done.stderr.strip()[-300:]}")
+    return found
 
 
 def free_port() -> int:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import shutil
 import signal
 import struct
 import subprocess
@@ -26,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support import free_port
+from support import debian_tool, free_port
 from websockets.sync.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,40 +44,9 @@ TIMEOUT = 15.0
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Debian's chromium")
 
 
-def find_chromium() -> str | None:
-    return next(
-        (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))),
-        None,
-    )
-
-
-def _apt_install(package: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", package]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:  # a fresh machine may have no package lists yet
-        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=300)
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    return done
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = find_chromium()
-    if found is not None:
-        return found
-    if shutil.which("apt-get") is None:
-        pytest.skip("chromium is not installed and apt-get is not available to install it")
-    if os.geteuid() != 0:
-        pytest.skip("chromium is not installed and installing it with apt-get needs root")
-    try:
-        done = _apt_install("chromium")
-    except subprocess.TimeoutExpired:
-        pytest.skip("apt-get install chromium took more than 600 s")
-    found = find_chromium()
-    if done.returncode != 0 or found is None:
-        pytest.skip(f"apt-get install chromium failed: {done.stderr.strip()[-300:]}")
-    return found
+    return debian_tool("chromium", ("chromium", "chromium-browser"))
 
 
 class DevTools:

@@ -10,15 +10,13 @@ compressed stream flushed event by event. Chromium is installed with apt-get whe
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import web
-from support import serve
+from support import debian_tool, serve
 
 PAGE = """<!doctype html><title>sse</title><script>
 const seen = [];
@@ -37,36 +35,9 @@ source.onmessage = record;
 STATE = web.AppKey("state", dict)
 
 
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = find_chromium()
-    if found is not None:
-        return found
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        pytest.skip("chromium is not installed and apt-get (as root) is not available")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    try:
-        done = subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip("apt-get install chromium took more than 600 s")
-    found = find_chromium()
-    if done.returncode != 0 or found is None:
-        pytest.skip(f"apt-get install chromium failed: {done.stderr.strip()[-300:]}")
-    return found
+    return debian_tool("chromium", ("chromium", "chromium-browser"))
 
 
 FLAGS = (

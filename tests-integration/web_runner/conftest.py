@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import ssl
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import debian_tool
 
 HERE = Path(__file__).resolve().parent
 
@@ -104,36 +104,9 @@ def events(events_file: Path) -> Callable[[], list[str]]:
     return lambda: read_events(events_file)
 
 
-def find_nginx() -> str | None:
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
-    )
-
-
 @pytest.fixture(scope="module")
 def nginx() -> str:
-    found = find_nginx()
-    if found is not None:
-        return found
-    if shutil.which("apt-get") is None:
-        pytest.skip("nginx is not installed and apt-get is not available to install it")
-    if os.geteuid() != 0:
-        pytest.skip("nginx is not installed and installing it with apt-get needs root")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    try:
-        done = subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "nginx"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip("apt-get install nginx took more than 180 s")
-    found = find_nginx()
-    if done.returncode != 0 or found is None:
-        pytest.skip(f"apt-get install nginx failed: {done.stderr.strip()[-300:]}")
-    return found
+    return debian_tool("nginx", ("nginx", "/usr/sbin/nginx", "/usr/local/sbin/nginx"), timeout=180)
 
 
 @pytest.fixture
