@@ -14,6 +14,7 @@ by running this file in each; differences under ~1% are noise from allocator sta
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import shutil
@@ -23,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The venv ``tools/dev.py compiled`` makes: web-http built with mypyc, the rest editable.
+COMPILED_VENV = ROOT / ".venv-compiled"
 WRK = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
 HEAD = (
     b"GET /static/app/main.js?v=3f2a9c HTTP/1.1\r\nHost: www.example.com\r\n"
@@ -90,6 +93,11 @@ def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
         payload = b"b" * size
         return lambda: writer.encode(OP_BINARY, payload)
 
+    def app(scenario: str) -> Callable[[], object]:
+        # serverside.py sits next to this file (on sys.path when run as a script)
+        serve: Callable[[], object] = importlib.import_module("serverside").driver(scenario)
+        return serve
+
     return {
         "http-wrk": lambda: http_parse(WRK),
         "http-head": lambda: http_parse(HEAD),
@@ -103,13 +111,21 @@ def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
         "ws-send64": lambda: ws_send(64, mask=False),
         "ws-send4k": lambda: ws_send(4096, mask=False),
         "ws-send4k-masked": lambda: ws_send(4096, mask=True),
+        # one whole request through the server stack on an asyncio loop (no socket)
+        "app-hello": lambda: app("hello"),
+        "app-json": lambda: app("json"),
+        "app-route": lambda: app("route"),
+        "app-echo4k": lambda: app("echo4k"),
+        "app-mw5": lambda: app("mw5"),
+        "app-gzip16k": lambda: app("gzip16k"),
     }
 
 
-def _run_one(name: str, ops: int) -> None:
+def _run_one(name: str, ops: int, sources: bool) -> None:
     """Inside the measured interpreter: set up, warm up, then run ``ops`` operations."""
-    for package in ("web-http", "web-websocket"):
-        sys.path.insert(0, str(ROOT / "packages" / package / "src"))
+    if sources:
+        for package in ("web-http", "web-websocket"):
+            sys.path.insert(0, str(ROOT / "packages" / package / "src"))
     op = _workloads()[name]()
     for _ in range(50):
         op()
@@ -129,9 +145,11 @@ def _ensure_valgrind() -> str:
     return found
 
 
-def _collected(valgrind: str, name: str, ops: int) -> int:
+def _collected(valgrind: str, python: str, name: str, ops: int) -> int:
     cmd = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    cmd += [sys.executable, __file__, "--child", name, "--ops", str(ops)]
+    cmd += [python, __file__, "--child", name, "--ops", str(ops)]
+    if python == sys.executable:
+        cmd.append("--sources")
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     match = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
@@ -145,21 +163,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="instructions per codec operation (callgrind)")
     parser.add_argument("workloads", nargs="*", default=list(names))
     parser.add_argument("--ops", type=int, default=2000)
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help=f"measure the mypyc build in {COMPILED_VENV.name} (python3 tools/dev.py compiled)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--sources", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _run_one(args.child, args.ops)
+        _run_one(args.child, args.ops, args.sources)
         return 0
+    python = sys.executable
+    if args.compiled:
+        python = str(COMPILED_VENV / "bin" / "python")
+        if not Path(python).exists():
+            parser.error(f"{python} is missing: build it with python3 tools/dev.py compiled")
     unknown = set(args.workloads) - set(names)
     if unknown:
         parser.error(f"unknown workloads: {sorted(unknown)} (known: {', '.join(names)})")
     if args.ops <= 0:
         parser.error("--ops must be positive")
     valgrind = _ensure_valgrind()
-    print(f"ops={args.ops} python={sys.version.split()[0]}")
+    print(f"ops={args.ops} python={sys.version.split()[0]} compiled={args.compiled}")
     print(f"{'workload':<18} {'instructions/op':>16}")
     for name in args.workloads:
-        per_op = (_collected(valgrind, name, args.ops) - _collected(valgrind, name, 0)) / args.ops
+        per_op = (
+            _collected(valgrind, python, name, args.ops) - _collected(valgrind, python, name, 0)
+        ) / args.ops
         print(f"{name:<18} {per_op:>16,.0f}", flush=True)
     return 0
 
