@@ -422,3 +422,97 @@ async def test_enable_chunked_encoding_after_prepare_only_sets_the_flag() -> Non
     assert resp.chunked and w.chunked
     with pytest.warns(DeprecationWarning, match="Chunk size"):
         resp.enable_chunked_encoding(chunk_size=10)
+
+
+# -- extension points for subclasses: auto_framing, send_headers_at_prepare, eof state ------
+
+
+class _SelfFramed(StreamResponse):
+    """A subclass that frames its own body (as an upgraded stream does)."""
+
+    auto_framing = False
+
+
+async def test_auto_framing_off_leaves_framing_to_the_subclass() -> None:
+    req, w = make_request()
+    resp = _SelfFramed()
+    resp.content_length = 3
+    await resp.prepare(req)
+    assert not w.chunked
+    assert w.header("Transfer-Encoding") == []
+    assert w.header("Content-Length") == ["3"]
+    await resp.write(b"abcdef")  # not capped: the subclass owns the length
+    await resp.write_eof()
+    assert b"".join(w.body) == b"abcdef"
+    assert resp.keep_alive is True
+
+
+async def test_auto_framing_off_without_length_neither_chunks_nor_closes() -> None:
+    req, w = make_request(version=HttpVersion10)
+    resp = _SelfFramed()
+    await resp.prepare(req)
+    assert not w.chunked
+    assert resp.keep_alive is True
+    req11, w11 = make_request()
+    await _SelfFramed().prepare(req11)
+    assert not w11.chunked
+    assert w11.header("Transfer-Encoding") == []
+
+
+async def test_auto_framing_can_be_turned_off_per_instance() -> None:
+    req, w = make_request()
+    resp = StreamResponse()
+    resp.auto_framing = False
+    await resp.prepare(req)
+    assert not w.chunked
+    assert StreamResponse.auto_framing is True
+
+
+async def test_send_headers_at_prepare_off_keeps_the_head_for_the_body() -> None:
+    class Buffered(StreamResponse):
+        send_headers_at_prepare = False
+
+    req, w = make_request()
+    await Buffered().prepare(req)
+    assert w.head is not None
+    assert not w.headers_sent_early
+    assert StreamResponse.send_headers_at_prepare is True
+    assert Response.send_headers_at_prepare is False
+
+
+async def test_eof_sent_payload_writer_and_mark_eof_sent() -> None:
+    req, w = make_request()
+    resp = _SelfFramed()
+    assert resp.payload_writer is None
+    assert not resp.eof_sent
+    writer = await resp.prepare(req)
+    assert writer is cast(Any, w)
+    assert resp.payload_writer is writer
+    resp.mark_eof_sent()  # the subclass's protocol ended the stream itself
+    assert resp.eof_sent
+    assert resp.prepared
+    with pytest.raises(RuntimeError, match="after write_eof"):
+        await resp.write(b"x")
+    await resp.write_eof()  # returns at once: the writer gets no end of body
+    assert not w.eof
+    assert await resp.prepare(req) is None
+
+
+async def test_write_eof_clears_payload_writer() -> None:
+    req, _w = make_request()
+    resp = StreamResponse()
+    await resp.prepare(req)
+    await resp.write_eof()
+    assert resp.eof_sent
+    assert resp.payload_writer is None
+
+
+def test_response_subclass_changing_framing_leaves_the_fast_path() -> None:
+    class Framed(Response):
+        auto_framing = False
+
+    class Plain(Response):
+        pass
+
+    assert Plain._fast_send_ok
+    assert not Framed._fast_send_ok

@@ -56,7 +56,7 @@ class Response(StreamResponse):
     Content-Length is computed at ``prepare``; the head and the body leave in one write.
     """
 
-    _send_headers_immediately = False
+    send_headers_at_prepare = False
     _fast_send_ok = True
     _body: bytes | None = None
     _compressed_body: bytes | None = None
@@ -386,6 +386,8 @@ class Response(StreamResponse):
 
 #: What a subclass must leave alone to keep ``_send_fast`` (see ``__init_subclass__``).
 _SEND_MEMBERS: Final = (
+    "auto_framing",
+    "send_headers_at_prepare",
     "prepare",
     "run_prepare_callbacks",
     "_start",

@@ -124,11 +124,18 @@ class StreamResponse(MutableMapping[str, Any]):
     (``resp["key"] = value``); equality is identity, and a response is always truthy.
     """
 
-    #: ``WebSocketResponse`` turns this off: an upgraded stream has no length framing.
-    _length_check = True
-    #: Streaming responses push the head out at ``prepare`` (the client may wait long for
-    #: the first body bytes); ``Response`` keeps it to send with the body in one write.
-    _send_headers_immediately = True
+    # -- extension points for subclasses (documented in docs/custom-responses.md) ------------
+
+    #: Whether ``prepare`` frames the body: a declared Content-Length caps ``write``, and
+    #: without one the body goes chunked (HTTP/1.1) or ends with the connection (HTTP/1.0).
+    #: A subclass that frames its own body sets it False, as a class attribute (an upgraded
+    #: websocket stream has no framing) or on the instance before ``prepare`` (a file sent
+    #: with an exact Content-Length, partly through ``sendfile``).
+    auto_framing: bool = True
+    #: Whether ``prepare`` pushes the head out at once. True suits a stream whose client may
+    #: wait long for the first body bytes; a subclass that writes its body right after
+    #: ``prepare`` sets False so the head waits and leaves in the same write as the body.
+    send_headers_at_prepare: bool = True
 
     # Per-instance state starts as these class-level defaults: an instance attribute is
     # only created when a value changes, which keeps construction cheap on the hot path.
@@ -264,6 +271,28 @@ class StreamResponse(MutableMapping[str, Any]):
     @property
     def prepared(self) -> bool:
         return self._eof_sent or self._payload_writer is not None
+
+    @property
+    def eof_sent(self) -> bool:
+        """True once the response ended (``write_eof``): nothing more may be sent."""
+        return self._eof_sent
+
+    @property
+    def payload_writer(self) -> PayloadWriter | None:
+        """The connection's writer ``prepare`` returned; None before it and after ``write_eof``.
+
+        For a subclass that writes to the connection past ``write`` (framed messages of an
+        upgraded protocol); a handler streams with ``write`` instead.
+        """
+        return self._payload_writer
+
+    def mark_eof_sent(self) -> None:
+        """Record that the response ended although this class's ``write_eof`` did not run.
+
+        For a subclass whose protocol ends the stream itself (a websocket's close
+        handshake): ``write`` raises from then on and ``write_eof`` returns at once.
+        """
+        self._eof_sent = True
 
     @property
     def task(self) -> asyncio.Task[None] | None:
@@ -608,7 +637,7 @@ class StreamResponse(MutableMapping[str, Any]):
         await request._prepare_hook(self)
         self._write_headers(request, writer)
         self._headers_sent = True
-        if self._send_headers_immediately:
+        if self.send_headers_at_prepare:
             send = getattr(writer, "send_headers", None)
             if send is not None:
                 send()
@@ -636,7 +665,7 @@ class StreamResponse(MutableMapping[str, Any]):
             if not empty:
                 writer.enable_chunking()
                 headers[_TRANSFER_ENCODING] = "chunked"
-        elif self._length_check:
+        elif self.auto_framing:
             length = self.content_length
             if length is None:
                 if version >= HttpVersion11:
@@ -652,7 +681,7 @@ class StreamResponse(MutableMapping[str, Any]):
             if _no_length_allowed(request.method, self._status):
                 headers.popall(_CONTENT_LENGTH, None)
             headers.popall(_TRANSFER_ENCODING, None)
-        elif (length if self._length_check else self.content_length) != 0:
+        elif (length if self.auto_framing else self.content_length) != 0:
             headers.setdefault(_CONTENT_TYPE, "application/octet-stream")
         if _DATE not in headers:
             headers[_DATE] = http_date()

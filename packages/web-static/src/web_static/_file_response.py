@@ -71,7 +71,6 @@ _CONTENT_TYPE: Final = "Content-Type"
 _CONTENT_ENCODING: Final = "Content-Encoding"
 _CONTENT_RANGE: Final = "Content-Range"
 _ACCEPT_RANGES: Final = "Accept-Ranges"
-_ETAG: Final = "ETag"
 _LAST_MODIFIED: Final = "Last-Modified"
 _VARY: Final = "Vary"
 
@@ -266,7 +265,7 @@ class FileResponse(StreamResponse):
     """
 
     #: The body follows at once: let the head wait and share its write.
-    _send_headers_immediately = False
+    send_headers_at_prepare = False
     #: A file the static resource opened already (closed when the response is done).
     _opened: Opened | None = None
 
@@ -370,11 +369,9 @@ class FileResponse(StreamResponse):
         return await self._send(request, plan)
 
     def _set_validators(self, plan: _Plan) -> None:
-        """ETag and Last-Modified, unless the handler set its own (as the setters would)."""
-        self._check_open("change ETag")
-        headers = self.headers
-        headers[_ETAG] = f'"{plan.etag}"'
-        headers[_LAST_MODIFIED] = _last_modified_value(plan.last_modified)
+        """ETag and Last-Modified of the file (replacing any the handler set)."""
+        self.etag = plan.etag
+        self.headers[_LAST_MODIFIED] = _last_modified_value(plan.last_modified)
 
     async def _empty(self, request: BaseRequest, status: int) -> PayloadWriter | None:
         self.set_status(status)
@@ -409,7 +406,7 @@ class FileResponse(StreamResponse):
         compress = self.compression and plan.encoding is None
         if not compress:
             # We frame the body ourselves (exact Content-Length, sendfile bytes included).
-            self._length_check = False
+            self.auto_framing = False
         writer = await super().prepare(request)
         if writer is None or plan.fd < 0:
             return writer  # HEAD, an empty file, or a body that must be empty
@@ -451,7 +448,7 @@ class FileResponse(StreamResponse):
         headers[_ACCEPT_RANGES] = "bytes"
         self.content_length = sum(map(len, heads)) + sum(r.count for r in ranges) + len(tail)
         await self.run_prepare_callbacks(request)
-        self._length_check = False  # we frame the parts ourselves
+        self.auto_framing = False  # we frame the parts ourselves
         writer = await super().prepare(request)
         if writer is None or plan.fd < 0:
             return writer

@@ -101,7 +101,7 @@ class _Feeder:
 class WebSocketResponse(StreamResponse):
     """Server side of a websocket: ``prepare`` it, then ``receive`` / ``send_*`` / ``close``."""
 
-    _length_check = False
+    auto_framing = False
 
     def __init__(
         self,
@@ -188,8 +188,8 @@ class WebSocketResponse(StreamResponse):
     async def prepare(self, request: BaseRequest) -> PayloadWriter | None:
         """Answer the handshake (101) and start the websocket; ``HTTPBadRequest`` (400) or
         ``HTTPMethodNotAllowed`` (405) if the request is not a valid upgrade."""
-        if self._payload_writer is not None or self._eof_sent:
-            return self._payload_writer
+        if self.prepared:
+            return self.payload_writer
         try:
             result = self._handshake(request)
         except HandshakeError as exc:
@@ -201,7 +201,7 @@ class WebSocketResponse(StreamResponse):
             raise ConnectionResetError("Connection lost")  # as aiohttp: nobody to answer
         # A handshake answer is a 101 whatever set_status() said before (aiohttp forces it too):
         # any other status with a websocket behind it would be a broken connection.
-        self._set_status(101, None)
+        self.set_status(101)
         headers = self.headers
         for name, value in result.headers:
             headers[name] = value
@@ -494,12 +494,12 @@ class WebSocketResponse(StreamResponse):
 
     async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
         """End the response: close the websocket (the handler returned)."""
-        if self._eof_sent:
+        if self.eof_sent:
             return
-        if self._payload_writer is None:
+        if self.payload_writer is None:
             raise RuntimeError("Response has not been started")
         await self.close()
-        self._eof_sent = True
+        self.mark_eof_sent()
 
     # ------------------------------------------------------------------ closing
 
