@@ -7,8 +7,10 @@ import pytest
 from web_routing import (
     DynamicResource,
     PlainResource,
+    PrefixResource,
     ResourceRoute,
     UrlDispatcher,
+    UrlMappingMatchInfo,
 )
 
 
@@ -224,18 +226,16 @@ def test_add_static_calls_the_registered_factory(
             calls.append((prefix, directory, kwargs))
             self.add_route("GET", h1)
 
-        def _match(self, path: str) -> dict[str, str] | None:
-            if path.startswith(self._match_prefix2):
-                return {"filename": path[len(self._match_prefix2) :]}
-            return None
+        def match_subpath(self, subpath: str) -> dict[str, str] | None:
+            return {"filename": subpath}
 
         def url_for(self, filename: str) -> Any:
             from yarl import URL
 
-            return URL.build(path=self._prefix2 + filename)
+            return URL.build(path=self.prefix + "/" + filename)
 
         def get_info(self) -> dict[str, Any]:
-            return {"prefix": self._prefix}
+            return {"prefix": self.prefix}
 
     monkeypatch.setattr(UrlDispatcher, "static_resource_factory", StaticResource)
     resource = router.add_static("/static/", tmp_path, name="st", show_index=True)
@@ -246,3 +246,49 @@ def test_add_static_calls_the_registered_factory(
     assert dict(mi) == {"filename": "css/a b.css"}
     assert router.match("POST", "/static/x").http_exception is not None
     assert router.match("GET", "/staticx").http_exception is not None
+
+
+def _recording(prefix: str) -> tuple[PrefixResource, list[str]]:
+    """A PrefixResource subclass instance that records what ``match_subpath`` receives."""
+    seen: list[str] = []
+
+    class Rec(PrefixResource):
+        def match_subpath(self, subpath: str) -> dict[str, str] | None:
+            seen.append(subpath)
+            return None if subpath == "refuse" else {"rest": subpath}
+
+        def url_for(self, *args: Any, **kwargs: Any) -> Any:
+            raise NotImplementedError
+
+        def get_info(self) -> dict[str, Any]:
+            return {"prefix": self.prefix}
+
+    resource = Rec(prefix)
+    resource.add_route("GET", h1)
+    return resource, seen
+
+
+def test_prefix_resource_hands_the_part_below_the_prefix_to_match_subpath() -> None:
+    resource, seen = _recording("/files")
+    assert resource.prefix == "/files"
+    for path, rest in [("/files", ""), ("/files/", ""), ("/files/a/b%2Fc", "a/b%2Fc")]:
+        match_info, allowed = resource.resolve_path("GET", path)
+        assert isinstance(match_info, UrlMappingMatchInfo) and dict(match_info) == {"rest": rest}
+        assert allowed == {"GET"}
+    assert seen == ["", "", "a/b%2Fc"]
+    for outside in ("/filesx", "/file", "/"):
+        assert resource.resolve_path("GET", outside)[0] is None
+    assert seen == ["", "", "a/b%2Fc"]  # never asked about paths outside the prefix
+    assert resource.resolve_path("GET", "/files/refuse")[0] is None
+    match_info, allowed = resource.resolve_path("POST", "/files/x")
+    assert match_info is None and allowed == {"GET"}
+
+
+def test_prefix_property_follows_add_prefix() -> None:
+    resource, _seen = _recording("/files")
+    resource.add_prefix("/sub")
+    assert resource.prefix == "/sub/files"
+    assert resource.get_info() == {"prefix": "/sub/files"}
+    assert resource.resolve_path("GET", "/files/x")[0] is None
+    match_info, _ = resource.resolve_path("GET", "/sub/files/x")
+    assert isinstance(match_info, UrlMappingMatchInfo) and dict(match_info) == {"rest": "x"}

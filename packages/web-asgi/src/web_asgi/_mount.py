@@ -61,21 +61,21 @@ class AsgiResource(PrefixResource):
     def asgi(self) -> ASGIApp:
         return self._asgi
 
-    def _match(self, path: str) -> dict[str, str] | None:
+    def match_subpath(self, subpath: str) -> dict[str, str] | None:
         return {}
 
     def url_for(self, path: str = "") -> URL:
         """The URL of ``path`` inside the mounted app (``""``: the mount point)."""
         if path and not path.startswith("/"):
             path = "/" + path
-        return URL.build(path=self._prefix + path)
+        return URL.build(path=self.prefix + path)
 
     def get_info(self) -> dict[str, Any]:
-        return {"prefix": self._prefix, "asgi": self._asgi}
+        return {"prefix": self.prefix, "asgi": self._asgi}
 
     def __repr__(self) -> str:
         name = f"'{self.name}' " if self.name is not None else ""
-        return f"<AsgiResource {name}{self._prefix} -> {self._asgi!r}>"
+        return f"<AsgiResource {name}{self.prefix} -> {self._asgi!r}>"
 
     # -- scope ---------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ class AsgiResource(PrefixResource):
             "path": url.path,
             "raw_path": raw_path.encode("ascii", "surrogateescape"),
             "query_string": url.raw_query_string.encode("ascii", "surrogateescape"),
-            "root_path": self._prefix,
+            "root_path": self.prefix,
             "headers": [(k.lower(), v) for k, v in request.raw_headers],
             "client": _address(peer),
             "server": _address(server),

@@ -2,21 +2,20 @@
 
 Writing a ``PrefixResource`` subclass (web-static's ``StaticResource`` is one):
 
-* call ``super().__init__(prefix, name=name)``; the prefix is available as
-  ``self._prefix`` (and ``self._prefix2`` = prefix + "/"), and ``canonical``,
-  ``add_prefix`` (sub-applications) and ``raw_match`` (always False) are
+* call ``super().__init__(prefix, name=name)``; the prefix is available as ``prefix``, and
+  ``canonical``, ``add_prefix`` (sub-applications) and ``raw_match`` (always False) are
   provided;
 * register routes with ``self.add_route(method, handler, expect_handler=...)``
-  (``len()``/iteration then list them), and implement
-  ``_match(path) -> dict[str, str] | None`` which receives the safe-decoded
-  path (``%2F`` and ``%25`` still encoded, see ``_quoting``) and returns the
-  match dict (e.g. ``{"filename": ...}``) or None; the inherited
-  ``resolve_path(method, path, host)`` then picks the route by method;
-  alternatively override ``resolve_path`` itself (it must never raise);
+  (``len()``/iteration then list them), and implement ``match_subpath(subpath) ->
+  dict[str, str] | None``, which receives the safe-decoded part of the path below the prefix
+  (``%2F`` and ``%25`` still encoded, see ``_quoting``) and returns the match dict (e.g.
+  ``{"filename": ...}``) or None; the inherited ``resolve_path(method, path, host)`` then
+  picks the route by method; alternatively override ``resolve_path`` itself (it must never
+  raise);
 * implement ``url_for(...)`` and ``get_info()`` (aiohttp's keys: ``directory``,
   ``prefix``, ``routes``).
 
-The router indexes a prefix resource under its prefix, so ``_match`` is only
+The router indexes a prefix resource under its prefix, so ``match_subpath`` is only
 called for paths equal to the prefix or below it.
 """
 
@@ -332,6 +331,11 @@ class PrefixResource(_RoutedResource):
     def canonical(self) -> str:
         return self._prefix
 
+    @property
+    def prefix(self) -> str:
+        """The path prefix, percent-encoded as on the wire (``/static``; ``""`` at the root)."""
+        return self._prefix
+
     def add_prefix(self, prefix: str) -> None:
         _check_prefix(prefix)
         self._prefix = requote_path(prefix) + self._prefix
@@ -347,7 +351,19 @@ class PrefixResource(_RoutedResource):
         """True when the safe-decoded ``path`` is the prefix or lies below it."""
         return path == self._match_prefix or path.startswith(self._match_prefix2)
 
-    def resolve_path(self, method: str, path: str, host: str | None = None) -> ResolveResult:
-        if not self.matches_prefix(path):
-            return None, EMPTY_METHODS
-        return super().resolve_path(method, path, host)
+    def _match(self, path: str) -> dict[str, str] | None:
+        if path == self._match_prefix:
+            return self.match_subpath("")
+        below = self._match_prefix2
+        if path.startswith(below):
+            return self.match_subpath(path[len(below) :])
+        return None
+
+    @abc.abstractmethod
+    def match_subpath(self, subpath: str) -> dict[str, str] | None:
+        """The match dict for the part of the path below the prefix, or None (no match).
+
+        ``subpath`` has no leading slash (``""`` for the prefix itself and for the prefix
+        with a trailing slash) and is safe-decoded: ``%2F`` and ``%25`` stay encoded (see
+        ``_quoting``), so a subclass can tell an encoded slash from a separator.
+        """

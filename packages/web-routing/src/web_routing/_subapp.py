@@ -80,8 +80,8 @@ class PrefixedSubAppResource(PrefixResource):
     def get_info(self) -> dict[str, Any]:
         return {"app": self._app, "prefix": self._prefix}
 
-    def _match(self, path: str) -> dict[str, str] | None:
-        return {} if self.matches_prefix(path) else None
+    def match_subpath(self, subpath: str) -> dict[str, str] | None:
+        return {}
 
     def resolve_path(self, method: str, path: str, host: str | None = None) -> ResolveResult:
         if not self.matches_prefix(path):

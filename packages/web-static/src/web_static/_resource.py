@@ -1,6 +1,6 @@
 """``StaticResource``: the resource ``UrlDispatcher.add_static`` registers.
 
-Routing stays I/O free: :meth:`StaticResource._match` only decodes the file name and
+Routing stays I/O free: :meth:`StaticResource.match_subpath` only decodes the file name and
 refuses, lexically, names that could leave the root (NUL, absolute, ``..`` above the
 root), so those requests end as the router's 404 without touching the disk. The handler
 opens a regular file on the loop and checks the opened descriptor's real path (see
@@ -124,7 +124,7 @@ class StaticResource(PrefixResource):
 
     def get_info(self) -> dict[str, Any]:
         routes: dict[str, AbstractRoute] = {route.method: route for route in self}
-        return {"directory": self._directory, "prefix": self._prefix, "routes": routes}
+        return {"directory": self._directory, "prefix": self.prefix, "routes": routes}
 
     def set_options_route(self, handler: Any) -> None:
         """Add an OPTIONS route (CORS pre-flight helpers use this)."""
@@ -134,7 +134,7 @@ class StaticResource(PrefixResource):
 
     def __repr__(self) -> str:
         name = f"'{self.name}' " if self.name is not None else ""
-        return f"<StaticResource {name}{self._prefix} -> {self._directory!r}>"
+        return f"<StaticResource {name}{self.prefix} -> {self._directory!r}>"
 
     # -- URLs ----------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class StaticResource(PrefixResource):
             append_version = self._append_version
         name = filename.as_posix() if isinstance(filename, PurePath) else os.fspath(filename)
         name = name.lstrip("/")
-        url = URL.build(path=self._prefix, encoded=True) / name
+        url = URL.build(path=self.prefix, encoded=True) / name
         if not append_version:
             return url
         version = self._version_of(name)
@@ -180,13 +180,8 @@ class StaticResource(PrefixResource):
 
     # -- matching and handling ---------------------------------------------------------------
 
-    def _match(self, path: str) -> dict[str, str] | None:
-        if path == self._match_prefix:
-            filename = ""
-        elif path.startswith(self._match_prefix2):
-            filename = _unquote_safe(path[len(self._match_prefix2) :])
-        else:
-            return None
+    def match_subpath(self, subpath: str) -> dict[str, str] | None:
+        filename = _unquote_safe(subpath)
         if not check_filename(filename):
             return None
         return {"filename": filename}
@@ -260,7 +255,7 @@ class StaticResource(PrefixResource):
             if not self._show_index:
                 raise HTTPForbidden()
             try:
-                text = render_index(self._directory, path, self._prefix)
+                text = render_index(self._directory, path, self.prefix)
             except PermissionError:
                 raise HTTPForbidden() from None
             except OSError:
