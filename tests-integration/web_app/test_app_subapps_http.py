@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from support import serve_app_client as serve
-from web_app import Application, Request, Response, StreamResponse, middleware
-from web_app._middlewares import Handler
+from web_app import Application, Handler, Request, Response, StreamResponse, middleware
 
 
 def tagging(name: str) -> Any:

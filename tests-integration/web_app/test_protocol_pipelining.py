@@ -6,7 +6,7 @@ import asyncio
 import contextvars
 
 from support import serve_handler as serve
-from web_app import BaseRequest, Response, StreamResponse
+from web_app import BaseRequest, RequestHandler, Response, StreamResponse
 
 
 async def exchange(port: int, data: bytes) -> bytes:
@@ -143,7 +143,9 @@ async def test_a_pipelining_flood_is_parsed_in_bounded_batches_and_answered_in_o
 
     async def handler(request: BaseRequest) -> StreamResponse:
         nonlocal most_queued
-        most_queued = max(most_queued, len(request.protocol._queue))
+        connection = request.protocol
+        assert isinstance(connection, RequestHandler)
+        most_queued = max(most_queued, len(connection._queue))
         return Response(text=request.path[1:])
 
     count = 10_000

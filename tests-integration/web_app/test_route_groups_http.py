@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import web
 from support import ServeApp
-from web_app._middlewares import Handler
+from web_app import Handler
 
 CALLS = web.AppKey("calls", list)
 

@@ -9,6 +9,7 @@ import pytest
 from web_app import (
     AppKey,
     Application,
+    Handler,
     HTTPExpectationFailed,
     HTTPMethodNotAllowed,
     HTTPNotFound,
@@ -17,7 +18,6 @@ from web_app import (
     StreamResponse,
     middleware,
 )
-from web_app._middlewares import Handler
 
 #: The `make_request` fixture of conftest.py: (app, method, target, headers, version, host).
 MakeRequest = Callable[..., Request]

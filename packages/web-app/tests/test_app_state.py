@@ -11,13 +11,13 @@ import web_routing
 from web_app import (
     AppKey,
     Application,
+    Handler,
     NotAppKeyWarning,
     Request,
     StreamResponse,
     UrlDispatcher,
     middleware,
 )
-from web_app._middlewares import Handler
 
 DB = AppKey("db", str)
 

@@ -97,6 +97,7 @@ async def test_mounted_app_gets_a_scope_below_the_prefix() -> None:
 
 
 async def test_application_add_asgi_delegates_here() -> None:
+    assert Application.asgi_mount is add_asgi  # registered when web_asgi is imported
     app = Application()
     resource = app.add_asgi("/m", raw_app)
     assert isinstance(resource, AsgiResource)

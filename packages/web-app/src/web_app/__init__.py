@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from . import payload as payload
 from .__about__ import __version__ as __version__
-from ._abc import (
+from ._abc import AbstractStreamWriter as AbstractStreamWriter
+from ._access_log import (
     ACCESS_LOG_FORMAT as ACCESS_LOG_FORMAT,
     AbstractAccessLogger as AbstractAccessLogger,
     AbstractAsyncAccessLogger as AbstractAsyncAccessLogger,
-    AbstractStreamWriter as AbstractStreamWriter,
-    AbstractView as AbstractView,
 )
 from ._app import web_logger as web_logger
 
@@ -85,7 +84,6 @@ from ._request import (
     BaseRequest as BaseRequest,
     FileField as FileField,
     PayloadAccessError as PayloadAccessError,
-    PrepareCallback as PrepareCallback,
     RequestPayloadError as RequestPayloadError,
 )
 from ._response import (
@@ -96,6 +94,7 @@ from ._response import (
 from ._sse import EventSourceResponse as EventSourceResponse, sse_response as sse_response
 from ._stream_response import (
     ContentCoding as ContentCoding,
+    PrepareCallback as PrepareCallback,
     StreamResponse as StreamResponse,
 )
 
@@ -104,11 +103,18 @@ from ._stream_response import (
 from ._compression import Compressor as Compressor
 from ._protocol import ConnState as ConnState, RequestHandler as RequestHandler
 from ._server import Server as Server
+from ._types import RequestConnection as RequestConnection
 from ._writer import PayloadWriter as PayloadWriter
 
 # isort: split
 # --- application, middlewares, views, keys, dispatcher (exports added below this line) ---
-from ._app import Application as Application, CleanupError as CleanupError
+from ._app import (
+    Application as Application,
+    CleanupError as CleanupError,
+    Handler as Handler,
+    Middleware as Middleware,
+    Request as Request,
+)
 from ._compression_middleware import (
     DEFAULT_COMPRESSIBLE_TYPES as DEFAULT_COMPRESSIBLE_TYPES,
     compression_middleware as compression_middleware,
@@ -123,10 +129,7 @@ from ._keys import (
     ResponseKey as ResponseKey,
 )
 from ._middlewares import (
-    Handler as Handler,
-    Middleware as Middleware,
     middleware as middleware,
     normalize_path_middleware as normalize_path_middleware,
 )
-from ._view import View as View
-from ._web_request import Request as Request
+from ._view import AbstractView as AbstractView, View as View

@@ -1,4 +1,8 @@
-"""Application: the routing table, shared state, middlewares and lifecycle signals.
+"""Application (routing table, shared state, middlewares, lifecycle signals) and Request.
+
+``Request`` is the ``BaseRequest`` an application hands to its handlers: its ``app`` is an
+``Application`` and the application builds it, so the two live in one module (and so do
+``Handler`` and ``Middleware``, the types of what handles a ``Request``).
 
 Theory of operation
 -------------------
@@ -34,7 +38,7 @@ from collections.abc import (
 )
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial, update_wrapper
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar, cast, overload
 
 from aiosignal import Signal
 from frozenlist import FrozenList
@@ -54,27 +58,105 @@ from web_routing import (
     UrlMappingMatchInfo,
 )
 
-from ._abc import AbstractAccessLogger, AbstractAsyncAccessLogger
+from ._access_log import AbstractAccessLogger, AbstractAsyncAccessLogger
 from ._dispatcher import UrlDispatcher, default_expect_handler
-from ._keys import AppKey, NotAppKeyWarning
-from ._middlewares import Handler, Middleware
-from ._web_request import Request
+from ._keys import AppKey, ChainMapProxy, NotAppKeyWarning
+from ._request import BaseRequest
+from ._server import Server
 
 if TYPE_CHECKING:
     from web_http import RequestHead, StreamReader
 
     from ._protocol import RequestHandler
-    from ._server import Server
     from ._stream_response import StreamResponse
     from ._writer import PayloadWriter
 
-__all__ = ("Application", "CleanupContext", "CleanupError")
+__all__ = (
+    "Application",
+    "CleanupContext",
+    "CleanupError",
+    "Handler",
+    "Middleware",
+    "Request",
+)
 
 _T = TypeVar("_T")
 _U = TypeVar("_U")
 _R = TypeVar("_R", bound=AbstractResource)
 
 web_logger = logging.getLogger("web.web")
+
+
+class Request(BaseRequest):
+    """The request an :class:`Application` hands to handlers and middlewares.
+
+    ``match_info`` is set by the application right after routing; ``app`` is
+    the application whose middleware or handler is running now (a sub-app
+    inside its own layer), ``config_dict`` chains that app's state to its
+    parents'.
+    """
+
+    # BaseRequest's constructor is aiohttp's and Request adds no __init__ (one
+    # Python call less per request): the slot stays unset until the
+    # application routes the request, which it does right after creating it.
+    __slots__ = ("_match_info",)
+
+    _match_info: UrlMappingMatchInfo | None
+
+    def clone(self, **kwargs: Any) -> Request:
+        """A modified copy (see BaseRequest.clone) that keeps the match info."""
+        new = super().clone(**kwargs)
+        if not isinstance(new, Request):
+            raise TypeError(f"clone() built {type(new).__name__}, expected Request")
+        new._match_info = getattr(self, "_match_info", None)
+        return new
+
+    @property
+    def match_info(self) -> UrlMappingMatchInfo:
+        """Path variables of the matched route (a dict), with ``route`` and ``apps``."""
+        match_info: UrlMappingMatchInfo | None = getattr(self, "_match_info", None)
+        if match_info is None:
+            raise RuntimeError("match_info is not available before routing")
+        return match_info
+
+    @property
+    def app(self) -> Application:
+        """The application running the current middleware layer or handler."""
+        app: Application = self.match_info.current_app
+        return app
+
+    @property
+    def config_dict(self) -> ChainMapProxy:
+        """``app`` state, then each parent's: ``request.config_dict[key]``."""
+        match_info = self.match_info
+        apps = match_info.apps
+        idx = apps.index(match_info.current_app)
+        return ChainMapProxy(reversed(apps[: idx + 1]))
+
+    def _has_prepare_hook(self) -> bool:
+        if type(self)._prepare_hook is not Request._prepare_hook or self._prepare_callbacks:
+            return True  # a subclass hooks prepare itself, or a middleware asked to
+        match_info = getattr(self, "_match_info", None)
+        if match_info is None:
+            return False
+        apps = match_info.apps
+        if len(apps) == 1:  # no sub-application: skip the generator
+            return bool(apps[0]._on_response_prepare)
+        return any(app._on_response_prepare for app in apps)
+
+    async def _prepare_hook(self, response: StreamResponse) -> None:
+        """Fire ``on_response_prepare`` of every app the request went through."""
+        match_info = getattr(self, "_match_info", None)
+        if match_info is None:
+            return
+        for app in match_info.apps:
+            signal = app._on_response_prepare
+            if signal:
+                await signal.send(self, response)
+
+
+Handler = Callable[[Request], Awaitable["StreamResponse"]]
+Middleware = Callable[[Request, Handler], Awaitable["StreamResponse"]]
 
 _AppSignal = Signal["Application"]
 _RespPrepareSignal = Signal["Request", "StreamResponse"]
@@ -212,6 +294,11 @@ def _tree_needs_host(router: AbstractRouter, seen: set[int] | None = None) -> bo
 
 class Application(MutableMapping["str | AppKey[Any]", Any]):
     """The web application: router, state (dict-like, typed with AppKey), signals."""
+
+    #: What :meth:`add_asgi` runs: ``mount(app, prefix, asgi_app)`` returning the resource.
+    #: web-app runs no ASGI itself: web-asgi sets this to its ``add_asgi`` when it is imported
+    #: (``import web`` does when web-asgi is installed), so web-app never imports it.
+    asgi_mount: ClassVar[Callable[..., AbstractResource] | None] = None
 
     def __init__(
         self,
@@ -436,16 +523,15 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     def add_asgi(self, prefix: str, asgi_app: Callable[..., Awaitable[None]]) -> AbstractResource:
         """Serve the ASGI application ``asgi_app`` (http and websocket) below ``prefix``.
 
-        Provided by the web-asgi package (``web_asgi.add_asgi``), imported here on call.
+        Provided by the web-asgi package (``web_asgi.add_asgi``, see :attr:`asgi_mount`).
         """
-        try:
-            from web_asgi import add_asgi
-        except ImportError:
+        mount = type(self).asgi_mount
+        if mount is None:
             raise RuntimeError(
-                "Application.add_asgi() needs the web-asgi package: pip install web-asgi"
-            ) from None
-        resource: AbstractResource = add_asgi(self, prefix, asgi_app)
-        return resource
+                "Application.add_asgi() needs the web-asgi package: pip install web-asgi,"
+                " then import web_asgi (or web) so it registers itself"
+            )
+        return mount(self, prefix, asgi_app)
 
     def add_domain(self, domain: str, subapp: Application) -> MatchedSubAppResource:
         """Serve ``subapp`` for requests whose Host is ``domain`` (``*`` masks allowed)."""
@@ -579,8 +665,6 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         access_log_class: Any = None,
         **kwargs: Any,
     ) -> Server:
-        from ._server import Server
-
         if access_log_class is not None and not (
             isinstance(access_log_class, type)
             and issubclass(access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger))

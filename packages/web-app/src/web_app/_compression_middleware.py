@@ -17,16 +17,17 @@ from typing import TYPE_CHECKING, Final
 
 from web_http import choose_encoding, hdrs
 
+from ._app import Handler, Middleware
 from ._compression import SUPPORTED_ENCODINGS
-from ._middlewares import Handler, Middleware, middleware
+from ._middlewares import middleware
 from ._response import Response
 from ._stream_response import ContentCoding
 from .payload import Payload
 
 if TYPE_CHECKING:
+    from ._app import Request
     from ._request import BaseRequest
     from ._stream_response import StreamResponse
-    from ._web_request import Request
 
 __all__ = ("DEFAULT_COMPRESSIBLE_TYPES", "compression_middleware")
 

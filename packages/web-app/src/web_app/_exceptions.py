@@ -13,6 +13,7 @@ from typing import Any
 
 from yarl import URL
 
+from . import _request_errors
 from ._resp_helpers import LooseHeaders
 from ._response import Response
 
@@ -451,3 +452,19 @@ class HTTPNotExtended(HTTPServerError):
 
 class HTTPNetworkAuthenticationRequired(HTTPServerError):
     status_code = 511
+
+
+def _too_large(max_size: int, actual_size: int, text: str | None) -> HTTPRequestEntityTooLarge:
+    exc = HTTPRequestEntityTooLarge(max_size=max_size, actual_size=actual_size, text=text)
+    exc.force_close()
+    return exc
+
+
+# The request modules sit below the responses and raise these through _request_errors.
+_request_errors.install(
+    _request_errors.RequestErrors(
+        bad_request=lambda text: HTTPBadRequest(text=text),
+        too_large=_too_large,
+        unsupported_media_type=lambda text: HTTPUnsupportedMediaType(text=text),
+    )
+)

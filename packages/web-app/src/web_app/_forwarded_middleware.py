@@ -28,12 +28,13 @@ from web_http import (
     parse_x_forwarded_for,
 )
 
+from ._app import Handler, Middleware
 from ._exceptions import HTTPBadRequest
-from ._middlewares import Handler, Middleware, middleware
+from ._middlewares import middleware
 
 if TYPE_CHECKING:
+    from ._app import Request
     from ._stream_response import StreamResponse
-    from ._web_request import Request
 
 __all__ = ("forwarded_middleware",)
 

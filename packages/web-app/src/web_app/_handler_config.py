@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from web_http import HttpLimits
 
-from ._abc import ACCESS_LOG_FORMAT
+from ._access_log import ACCESS_LOG_FORMAT
 
 __all__ = (
     "FIELD_COUNT_BELOW",

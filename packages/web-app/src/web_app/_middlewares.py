@@ -9,21 +9,18 @@ second parameter must be named ``handler`` exactly as in aiohttp.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from web_routing import SystemRoute
 
+from ._app import Handler, Middleware
 from ._exceptions import HTTPMove, HTTPPermanentRedirect
 
 if TYPE_CHECKING:
+    from ._app import Request
     from ._stream_response import StreamResponse
-    from ._web_request import Request
 
-__all__ = ("Handler", "Middleware", "middleware", "normalize_path_middleware")
-
-Handler = Callable[["Request"], Awaitable["StreamResponse"]]
-Middleware = Callable[["Request", Handler], Awaitable["StreamResponse"]]
+__all__ = ("middleware", "normalize_path_middleware")
 
 _F = TypeVar("_F")
 

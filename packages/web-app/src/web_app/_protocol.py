@@ -54,21 +54,22 @@ from web_http import (
     reason_phrase,
 )
 
-from ._abc import AbstractAsyncAccessLogger
+from ._access_log import AbstractAsyncAccessLogger
 from ._error_page import error_response, error_text
 from ._exceptions import HTTPException
 from ._handler_config import HandlerConfig
 from ._response import Response
 from ._stream_response import StreamResponse
+from ._types import UpgradedParser
 from ._writer import PayloadWriter
 
 if TYPE_CHECKING:
     from ._request import BaseRequest
-    from ._server import Server
 
 __all__ = (
     "AccessLoggerLike",
     "ConnState",
+    "ConnectionManager",
     "RequestHandler",
     "RequestFactory",
     "RequestHandlerFunc",
@@ -120,16 +121,22 @@ class AccessLoggerLike(Protocol):
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None: ...
 
 
-class UpgradedParser(Protocol):
-    """A reader that takes over the stream after an upgrade (e.g. a websocket reader).
+class ConnectionManager(Protocol):
+    """What a connection needs of the ``Server`` that made it: the handler, the request
+    factory, the counters and the registry of open connections."""
 
-    If ``feed_data`` returns a tuple whose first item is true (aiohttp's ``(eof, tail)``),
-    the connection is closed.
-    """
+    request_handler: RequestHandlerFunc
+    request_factory: RequestFactory
+    requests_count: int
+    active_requests: int
 
-    def feed_data(self, data: bytes, /) -> object: ...
+    def connection_made(
+        self, handler: RequestHandler, transport: asyncio.BaseTransport
+    ) -> None: ...
 
-    def feed_eof(self) -> object: ...
+    def connection_lost(
+        self, handler: RequestHandler, exc: BaseException | None = None
+    ) -> None: ...
 
 
 _Item = tuple[RequestHead, StreamReader] | HttpProcessingError
@@ -228,7 +235,7 @@ class RequestHandler(asyncio.Protocol):
 
     def __init__(
         self,
-        manager: Server,
+        manager: ConnectionManager,
         *,
         loop: asyncio.AbstractEventLoop | None = None,
         handler_cancellation: bool = False,

@@ -22,7 +22,7 @@ from web_http import (
     parse_urlencoded,
 )
 
-from ._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from . import _request_errors
 
 __all__ = ("FileField", "FormLimits", "read_form", "read_multipart_form", "too_many_fields")
 
@@ -46,13 +46,11 @@ class FileField:
 FormValue = str | bytes | FileField
 
 
-def too_many_fields(max_fields: int) -> HTTPRequestEntityTooLarge:
+def too_many_fields(max_fields: int) -> Exception:
     """The 413 for a form with more than ``client_max_fields`` fields (aiohttp's text)."""
-    exc = HTTPRequestEntityTooLarge(
-        max_fields, text=f"Maximum number of form fields {max_fields} exceeded."
+    return _request_errors.errors.too_large(
+        max_fields, 0, f"Maximum number of form fields {max_fields} exceeded."
     )
-    exc.force_close()
-    return exc
 
 
 def read_form(data: bytes, charset: str, max_fields: int) -> MultiDict[FormValue]:
@@ -67,7 +65,7 @@ def read_form(data: bytes, charset: str, max_fields: int) -> MultiDict[FormValue
     try:
         pairs = parse_urlencoded(data, encoding=charset, max_fields=None, strict=False)
     except BadHttpMessage as exc:
-        raise HTTPBadRequest(text=str(exc)) from None
+        raise _request_errors.errors.bad_request(str(exc)) from None
     if 0 < max_fields < len(pairs):
         raise too_many_fields(max_fields)
     for name, value in pairs:
@@ -85,7 +83,7 @@ class FormLimits:
         payload: StreamReader,
         max_size: int | None,
         max_fields: int,
-        too_large: Callable[[int], HTTPRequestEntityTooLarge],
+        too_large: Callable[[int], Exception],
     ) -> None:
         self.payload = payload
         self.max_size = max_size or 0
@@ -123,10 +121,12 @@ async def _read_parts(
         if 0 < limits.max_fields <= len(out):
             raise too_many_fields(limits.max_fields)
         if not isinstance(part, BodyPartReader):
-            raise HTTPBadRequest(text="Nested multipart parts are not supported in a form")
+            raise _request_errors.errors.bad_request(
+                "Nested multipart parts are not supported in a form"
+            )
         name = part.name
         if name is None:
-            raise HTTPBadRequest(text="A form-data part has no name")
+            raise _request_errors.errors.bad_request("A form-data part has no name")
         ctype = part.headers.get("Content-Type")
         if part.filename:
             # filename="" is what a browser sends for an empty file input: a plain field.
@@ -151,8 +151,8 @@ async def _read_parts(
                 try:
                     out.add(name, value.decode(charset))
                 except (UnicodeDecodeError, LookupError):
-                    raise HTTPBadRequest(
-                        text=f"Form field {name!r} is not valid {charset}"
+                    raise _request_errors.errors.bad_request(
+                        f"Form field {name!r} is not valid {charset}"
                     ) from None
             else:
                 out.add(name, bytes(value))

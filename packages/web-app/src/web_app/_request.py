@@ -38,25 +38,24 @@ from web_http import (
 )
 from yarl import URL
 
-from ._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge, HTTPUnsupportedMediaType
+from . import _request_errors
 from ._keys import warn_str_key
 from ._req_body import FileField, FormLimits, read_form, read_multipart_form
 
 if TYPE_CHECKING:
-    from ._protocol import RequestHandler
-    from ._stream_response import StreamResponse
+    from ._types import RequestConnection
     from ._writer import PayloadWriter
 
 __all__ = (
     "BaseRequest",
     "FileField",
     "PayloadAccessError",
-    "PrepareCallback",
     "RequestPayloadError",
 )
 
-#: ``callback(request, response)`` run by ``StreamResponse.prepare`` before the head exists.
-PrepareCallback = Callable[["BaseRequest", "StreamResponse"], "Awaitable[None] | None"]
+# What add_prepare_callback takes: web_app.PrepareCallback, with the response typed where
+# responses are defined (they sit above requests), so any callback typed with it fits here.
+_PrepareCallback = Callable[["BaseRequest", Any], "Awaitable[None] | None"]
 
 _HOST: Final = istr("Host")
 _COOKIE: Final = istr("Cookie")
@@ -106,7 +105,7 @@ def _target_to_rel_url(method: str, target: str) -> URL:
     try:
         url = URL(target, encoded=True)
     except ValueError as exc:
-        raise HTTPBadRequest(text=f"Invalid request target: {exc}") from None
+        raise _request_errors.errors.bad_request(f"Invalid request target: {exc}") from None
     return url.relative()
 
 
@@ -143,7 +142,7 @@ class BaseRequest(MutableMapping[str, Any]):
         self,
         message: RequestHead,
         payload: StreamReader,
-        protocol: RequestHandler,
+        protocol: RequestConnection,
         payload_writer: PayloadWriter,
         task: asyncio.Task[None],
         loop: asyncio.AbstractEventLoop,
@@ -173,12 +172,12 @@ class BaseRequest(MutableMapping[str, Any]):
         self._read_bytes: bytes | None = None
         self._post: MultiDictProxy[str | bytes | FileField] | None = None
         self._forwarded: tuple[Mapping[str, str], ...] | None = None
-        self._prepare_callbacks: list[PrepareCallback] | None = None
+        self._prepare_callbacks: list[_PrepareCallback] | None = None
 
     # -- the connection ----------------------------------------------------------------
 
     @property
-    def protocol(self) -> RequestHandler:
+    def protocol(self) -> RequestConnection:
         return self._protocol
 
     @property
@@ -253,7 +252,7 @@ class BaseRequest(MutableMapping[str, Any]):
         if url is None:
             host = self.host
             if _HOST_RE.fullmatch(host) is None:
-                raise HTTPBadRequest(text="Invalid Host header")
+                raise _request_errors.errors.bad_request("Invalid Host header")
             rel = self.rel_url
             path = rel.raw_path
             if path[:1] != "/":
@@ -407,11 +406,9 @@ class BaseRequest(MutableMapping[str, Any]):
         warnings.warn("Deprecated, use .can_read_body #2005", DeprecationWarning, stacklevel=2)
         return self.can_read_body
 
-    def _too_large(self, actual: int) -> HTTPRequestEntityTooLarge:
-        exc = HTTPRequestEntityTooLarge(max_size=self._client_max_size or 0, actual_size=actual)
-        # The rest of the body is left unread: the connection cannot be reused.
-        exc.force_close()
-        return exc
+    def _too_large(self, actual: int) -> Exception:
+        # The 413 closes the connection: the rest of the body is left unread.
+        return _request_errors.errors.too_large(self._client_max_size or 0, actual, None)
 
     async def read(self) -> bytes:
         """The whole body (kept for later calls); 413 beyond ``client_max_size``."""
@@ -465,7 +462,9 @@ class BaseRequest(MutableMapping[str, Any]):
             return body.decode(charset)
         except LookupError:
             # A charset Python does not know is the client's error, not a server failure.
-            raise HTTPUnsupportedMediaType(text=f"Unknown charset {charset!r}") from None
+            raise _request_errors.errors.unsupported_media_type(
+                f"Unknown charset {charset!r}"
+            ) from None
 
     async def json(self, *, loads: Callable[[str], Any] = json.loads) -> Any:
         """The body parsed with ``loads`` (``json.loads``)."""
@@ -485,7 +484,7 @@ class BaseRequest(MutableMapping[str, Any]):
             max_size_error_cls=self._part_too_large,
         )
 
-    def _part_too_large(self, limit: int) -> HTTPRequestEntityTooLarge:
+    def _part_too_large(self, limit: int) -> Exception:
         return self._too_large(limit + 1)
 
     async def post(self) -> MultiDictProxy[str | bytes | FileField]:
@@ -515,8 +514,11 @@ class BaseRequest(MutableMapping[str, Any]):
         while not payload.at_eof():
             await payload.readany()
 
-    async def _prepare_hook(self, response: StreamResponse) -> None:
-        """Called by ``StreamResponse.prepare``; ``Request`` fires on_response_prepare."""
+    async def _prepare_hook(self, response: Any) -> None:
+        """Called by ``StreamResponse.prepare`` with itself; ``Request`` fires on_response_prepare.
+
+        ``response`` is a ``StreamResponse`` (typed ``Any`` here: responses sit above requests).
+        """
         return None
 
     def _has_prepare_hook(self) -> bool:
@@ -525,7 +527,7 @@ class BaseRequest(MutableMapping[str, Any]):
             self._prepare_callbacks
         )
 
-    def add_prepare_callback(self, callback: PrepareCallback) -> None:
+    def add_prepare_callback(self, callback: _PrepareCallback) -> None:
         """Call ``callback(request, response)`` when a response to this request is prepared.
 
         It runs before the head is built (unlike ``on_response_prepare``), so it may still

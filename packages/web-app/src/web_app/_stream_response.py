@@ -17,7 +17,7 @@ import asyncio
 import datetime
 import enum
 import warnings
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Final
 
@@ -53,9 +53,14 @@ if TYPE_CHECKING:
 __all__ = (
     "ContentCoding",
     "NotStartedError",
+    "PrepareCallback",
     "TextTypeError",
     "StreamResponse",
 )
+
+#: ``callback(request, response)`` run by ``StreamResponse.prepare`` before the head exists
+#: (``BaseRequest.add_prepare_callback``).
+PrepareCallback = Callable[["BaseRequest", "StreamResponse"], "Awaitable[None] | None"]
 
 _CONTENT_TYPE: Final = istr("Content-Type")
 _CONTENT_LENGTH: Final = istr("Content-Length")

@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from web_http import hdrs
 
-from ._abc import AbstractView
 from ._exceptions import HTTPMethodNotAllowed
 
 if TYPE_CHECKING:
+    from ._app import Request
     from ._stream_response import StreamResponse
 
-__all__ = ("View",)
+__all__ = ("AbstractView", "View")
 
 # verb -> name of the method that serves it; fixed, so computed once
 _VERB_METHODS: dict[str, str] = {verb: verb.lower() for verb in hdrs.METH_ALL}
+
+
+class AbstractView(ABC):
+    """A class-based view: built with the request, then awaited for the response."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    @property
+    def request(self) -> Request:
+        """The request that this view instance serves."""
+        return self._request
+
+    @abstractmethod
+    def __await__(self) -> Generator[Any, None, StreamResponse]:
+        """Serve the request."""
 
 
 class View(AbstractView):

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import web_app as _web_app
+
 from .__about__ import __version__ as __version__
 from ._app import AsgiApp as AsgiApp, asgi_app as asgi_app, factory as factory
 from ._mount import AsgiResource as AsgiResource, add_asgi as add_asgi
@@ -19,6 +21,9 @@ from ._types import (
     Scope as Scope,
     Send as Send,
 )
+
+# web-app's Application.add_asgi runs what this package registers (web-app never imports us).
+_web_app.Application.asgi_mount = add_asgi
 
 __all__ = (
     "ASGIApp",

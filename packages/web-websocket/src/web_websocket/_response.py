@@ -40,7 +40,7 @@ from ._reader import WebSocketReader
 from ._writer import FrameWriter
 
 if TYPE_CHECKING:
-    from web_app import BaseRequest, PayloadWriter, RequestHandler
+    from web_app import BaseRequest, PayloadWriter, RequestConnection
 
 __all__ = ("WebSocketResponse",)
 
@@ -140,7 +140,7 @@ class WebSocketResponse(StreamResponse):
         self._decode_text = decode_text
         self._ws_protocol: str | None = None
         self._loop: asyncio.AbstractEventLoop = None  # type: ignore[assignment]  # set by prepare
-        self._conn: RequestHandler | None = None
+        self._conn: RequestConnection | None = None
         self._ws_writer: PayloadWriter | None = None
         self._frames: FrameWriter | None = None
         # True after prepare() when permessage-deflate is off: small messages skip FrameWriter.
