@@ -102,11 +102,13 @@ def test_web_meta_extras(wheels: dict[str, Path]) -> None:
         "brotli",
         "zstd",
         "uvloop",
+        "asgi",
         "gunicorn",
         "reload",
         "testing",
     }
     requires = meta.get_all("Requires-Dist", [])
+    assert any(r.startswith("web-asgi") and "extra == 'asgi'" in r for r in requires)
     assert any(r.startswith("web-testing") and "extra == 'testing'" in r for r in requires)
     assert any(r.startswith("web-runner[reload]") and "extra == 'reload'" in r for r in requires)
     assert any(r.startswith("web-http[zstd]") and "extra == 'zstd'" in r for r in requires)
