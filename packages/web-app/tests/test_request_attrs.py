@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
+from web_app._base_request import BaseRequest
 from web_app._exceptions import HTTPBadRequest
-from web_app._request import BaseRequest
 from web_http import EMPTY_PAYLOAD, ETag, HttpVersion10, HttpVersion11, RequestHead
 from yarl import URL
 

@@ -8,12 +8,12 @@ from typing import Any, cast
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
+from web_app._base_request import BaseRequest
 from web_app._exceptions import (
     HTTPBadRequest,
     HTTPRequestEntityTooLarge,
     HTTPUnsupportedMediaType,
 )
-from web_app._request import BaseRequest
 from web_http import EMPTY_PAYLOAD, HttpVersion11, RequestHead, StreamReader
 
 

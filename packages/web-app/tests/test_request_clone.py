@@ -6,7 +6,7 @@ from typing import Any, cast
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
-from web_app._request import BaseRequest
+from web_app._base_request import BaseRequest
 from web_http import HttpVersion11, RequestHead, StreamReader
 from yarl import URL
 

@@ -7,8 +7,8 @@ from typing import Any, cast
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
+from web_app._base_request import BaseRequest, FileField
 from web_app._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
-from web_app._request import BaseRequest, FileField
 from web_http import BodyPartReader, HttpVersion11, MultipartReader, RequestHead, StreamReader
 
 BOUNDARY = "XyZ123"

@@ -128,7 +128,7 @@ async def test_hello_on_the_wire() -> None:
 
 
 def _server() -> bytes:
-    from web_app._resp_helpers import SERVER_SOFTWARE
+    from web_app._response_headers import SERVER_SOFTWARE
 
     return SERVER_SOFTWARE.encode()
 

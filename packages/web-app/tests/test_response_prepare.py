@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
-from web_app._request import BaseRequest
+from web_app._base_request import BaseRequest
 from web_app._response import Response
 from web_app._stream_response import StreamResponse
 from web_http import EMPTY_PAYLOAD, HttpVersion, HttpVersion10, HttpVersion11, RequestHead

@@ -11,6 +11,12 @@ from ._access_log import (
     AbstractAsyncAccessLogger as AbstractAsyncAccessLogger,
 )
 from ._app import web_logger as web_logger
+from ._base_request import (
+    BaseRequest as BaseRequest,
+    FileField as FileField,
+    PayloadAccessError as PayloadAccessError,
+    RequestPayloadError as RequestPayloadError,
+)
 
 # --- request, response, exceptions (exports added below this line) ---
 from ._exceptions import (
@@ -80,12 +86,6 @@ from ._log_names import (
     use_aiohttp_logger_names as use_aiohttp_logger_names,
 )
 from ._multipart_writer import MultipartWriter as MultipartWriter
-from ._request import (
-    BaseRequest as BaseRequest,
-    FileField as FileField,
-    PayloadAccessError as PayloadAccessError,
-    RequestPayloadError as RequestPayloadError,
-)
 from ._response import (
     Response as Response,
     json_bytes_response as json_bytes_response,

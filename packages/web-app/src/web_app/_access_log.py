@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
     from ._stream_response import StreamResponse
 
 __all__ = ("ACCESS_LOG_FORMAT", "AbstractAccessLogger", "AbstractAsyncAccessLogger")

@@ -59,9 +59,9 @@ from web_routing import (
 )
 
 from ._access_log import AbstractAccessLogger, AbstractAsyncAccessLogger
+from ._base_request import BaseRequest
 from ._dispatcher import UrlDispatcher, default_expect_handler
 from ._keys import AppKey, ChainMapProxy, NotAppKeyWarning
-from ._request import BaseRequest
 from ._server import Server
 
 if TYPE_CHECKING:

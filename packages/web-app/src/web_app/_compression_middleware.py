@@ -26,7 +26,7 @@ from .payload import Payload
 
 if TYPE_CHECKING:
     from ._app import Request
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
     from ._stream_response import StreamResponse
 
 __all__ = ("DEFAULT_COMPRESSIBLE_TYPES", "compression_middleware")

@@ -15,7 +15,7 @@ from web_http import HttpVersion11, hdrs
 from ._exceptions import HTTPExpectationFailed, HTTPMethodNotAllowed, HTTPNotFound
 
 if TYPE_CHECKING:
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
 
 __all__ = ("UrlDispatcher", "default_expect_handler")
 

@@ -14,8 +14,8 @@ from typing import Any
 from yarl import URL
 
 from . import _request_errors
-from ._resp_helpers import LooseHeaders
 from ._response import Response
+from ._response_headers import LooseHeaders
 
 __all__ = (
     "HTTPException",

@@ -64,7 +64,7 @@ from ._types import UpgradedParser
 from ._writer import PayloadWriter
 
 if TYPE_CHECKING:
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
 
 __all__ = (
     "AccessLoggerLike",

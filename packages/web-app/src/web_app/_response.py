@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from multidict import CIMultiDict
 from web_http import HttpVersion10, HttpVersion11, http_date
 
-from ._resp_helpers import SERVER_SOFTWARE, LooseHeaders
+from ._response_headers import SERVER_SOFTWARE, LooseHeaders
 from ._stream_response import (
     _CONTENT_ENCODING,
     _CONTENT_LENGTH,
@@ -37,7 +37,7 @@ from ._stream_response import (
 from .payload import PAYLOAD_REGISTRY, LookupError as PayloadLookupError, Payload
 
 if TYPE_CHECKING:
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
     from ._writer import PayloadWriter
 
 __all__ = (

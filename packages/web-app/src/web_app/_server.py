@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from ._base_request import BaseRequest
 from ._handler_config import HandlerConfig
 from ._protocol import RequestFactory, RequestHandler, RequestHandlerFunc
-from ._request import BaseRequest
 
 if TYPE_CHECKING:
     from web_http import RequestHead, StreamReader

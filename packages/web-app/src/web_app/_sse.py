@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Final
 
 from multidict import istr
 
-from ._resp_helpers import LooseHeaders
+from ._response_headers import LooseHeaders
 from ._stream_response import StreamResponse
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
     from ._writer import PayloadWriter
 
 __all__ = ("EventSourceResponse", "sse_response")

@@ -35,7 +35,7 @@ from web_http import (
 )
 
 from ._keys import warn_str_key
-from ._resp_helpers import (
+from ._response_headers import (
     EPOCH_EXPIRES,
     ETAG_VALUE_RE,
     SERVER_SOFTWARE,
@@ -47,7 +47,7 @@ from ._resp_helpers import (
 )
 
 if TYPE_CHECKING:
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
     from ._writer import PayloadWriter
 
 __all__ = (

@@ -1,4 +1,4 @@
-"""Small helpers shared by the response classes: reason phrases, dates, cookies, ETags.
+"""What response heads are made of: header types, the Server value, dates, cookies, ETags.
 
 Kept apart from ``_stream_response.py`` so the state machine there reads top to bottom.
 """
