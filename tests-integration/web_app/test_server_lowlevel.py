@@ -8,11 +8,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from web_app import BaseRequest, Response, Server, StreamResponse
+from web_app import BaseRequest, RequestHandler, Response, Server, StreamResponse
 
 SEED_EXAMPLE = textwrap.dedent(
     """
@@ -182,6 +183,94 @@ async def test_pre_shutdown_closes_idle_keeps_busy() -> None:
     busy_w.close()
     srv.close()
     await server.shutdown()
+
+
+class _SeenServer(Server):
+    """A Server that says when its protocol has seen a connection (connection_made)."""
+
+    def __init__(self, handler: Callable[[BaseRequest], Awaitable[StreamResponse]]) -> None:
+        super().__init__(handler)
+        self.seen = asyncio.Event()
+
+    def connection_made(self, handler: RequestHandler, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(handler, transport)
+        self.seen.set()
+
+
+async def test_shutdown_serves_the_request_a_fresh_connection_owes() -> None:
+    """The reload race: a connection accepted just before the listener closed, its request
+    bytes still on the way, is served (then closed) instead of being dropped as idle."""
+    loop = asyncio.get_running_loop()
+    server = _SeenServer(hello)
+    srv = await loop.create_server(server, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await asyncio.wait_for(server.seen.wait(), 5)
+    srv.close()
+    server.pre_shutdown()
+    shutdown = asyncio.create_task(server.shutdown(10))
+    await asyncio.sleep(0)  # shutdown() is now waiting for the owed request
+    assert not shutdown.done()
+    writer.write(b"GET /late HTTP/1.1\r\nHost: x\r\n\r\n")
+    raw = await asyncio.wait_for(reader.read(), 5)
+    assert raw.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nConnection: close\r\n" in raw  # the last request of this connection
+    assert raw.endswith(b"OK")
+    await asyncio.wait_for(shutdown, 5)
+    assert server.connections == []
+    writer.close()
+
+
+async def test_shutdown_serves_a_head_received_in_part() -> None:
+    loop = asyncio.get_running_loop()
+    server = Server(hello)
+    srv = await loop.create_server(server, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+    await asyncio.wait_for(reader.readuntil(b"\r\n\r\nOK"), 5)
+    writer.write(b"GET /second HTTP/1.1\r\nHo")  # a keep-alive request half-way in
+    await asyncio.sleep(0.05)
+    srv.close()
+    shutdown = asyncio.create_task(server.shutdown(10))
+    await asyncio.sleep(0)
+    writer.write(b"st: x\r\n\r\n")
+    raw = await asyncio.wait_for(reader.read(), 5)
+    assert raw.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nConnection: close\r\n" in raw
+    await asyncio.wait_for(shutdown, 5)
+    writer.close()
+
+
+async def test_shutdown_waits_briefly_for_a_connection_that_sends_nothing() -> None:
+    """A socket opened without a request (a browser's preconnect) holds the shutdown up
+    for about a second, not for the whole shutdown timeout."""
+    loop = asyncio.get_running_loop()
+    server = _SeenServer(hello)
+    srv = await loop.create_server(server, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await asyncio.wait_for(server.seen.wait(), 5)
+    srv.close()
+    t0 = time.monotonic()
+    await asyncio.wait_for(server.shutdown(60), 10)
+    assert 0.5 < time.monotonic() - t0 < 10
+    assert await asyncio.wait_for(reader.read(), 5) == b""  # closed, nothing sent
+    assert server.connections == []
+    writer.close()
+
+
+async def test_shutdown_timeout_bounds_the_wait_for_an_owed_request() -> None:
+    loop = asyncio.get_running_loop()
+    server = _SeenServer(hello)
+    srv = await loop.create_server(server, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await asyncio.wait_for(server.seen.wait(), 5)
+    srv.close()
+    await asyncio.wait_for(server.shutdown(0), 5)  # no grace at all: closed at once
+    assert await asyncio.wait_for(reader.read(), 5) == b""
+    writer.close()
 
 
 def test_unknown_setting_is_refused_early() -> None:

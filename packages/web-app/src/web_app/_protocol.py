@@ -93,6 +93,10 @@ _MAX_TAIL: Final = 2**16
 #: Why the protocol cancelled a handler (``_cancel_reason``), hence what the client gets.
 _TIMEOUT: Final = "timeout"
 _SHUTDOWN: Final = "shutdown"
+# How long a shutting-down server waits for the request a fresh connection owes it: its bytes
+# are normally already in flight (the race of a reload), and a client that opened a socket
+# without a request (a browser's preconnect) must not hold the shutdown up for long.
+_OWED_REQUEST_GRACE: Final = 1.0
 
 
 class ConnState(enum.Enum):
@@ -206,6 +210,7 @@ class RequestHandler(asyncio.Protocol):
         "_context",
         "_current_request",
         "_drain_waiter",
+        "_fresh",
         "_handler_cancellation",
         "_handler_deadline",
         "_head_deadline",
@@ -214,6 +219,7 @@ class RequestHandler(asyncio.Protocol):
         "_manager",
         "_max_concurrent",
         "_on_peer_closed",
+        "_owed_request",
         "_parser",
         "_paused_reading",
         "_paused_writing",
@@ -277,6 +283,8 @@ class RequestHandler(asyncio.Protocol):
         self._max_concurrent = config.max_concurrent_requests
         self._shutdown_callback: Callable[[], Awaitable[object]] | None = None
         self._closing_task: asyncio.Task[object] | None = None
+        self._fresh = True  # no request started yet on this connection
+        self._owed_request: asyncio.Future[None] | None = None
         self._paused_reading = False
         self._paused_writing = False
         self._peer_eof = False
@@ -377,6 +385,10 @@ class RequestHandler(asyncio.Protocol):
             self._receiving.set_exception(ConnectionResetError("Connection lost"))
             self._receiving = None
         self._queue.clear()
+        owed = self._owed_request
+        if owed is not None:
+            self._owed_request = None
+            owed.set_result(None)
         waiter = self._drain_waiter
         if waiter is not None:
             self._drain_waiter = None
@@ -586,8 +598,18 @@ class RequestHandler(asyncio.Protocol):
         self._shutdown_callback = callback
 
     def pre_shutdown(self) -> None:
-        """The server is shutting down: stop keep-alive, start the shutdown callback."""
-        self.close()
+        """The server is shutting down: stop keep-alive, start the shutdown callback.
+
+        An idle connection closes now, except one that is owed a request: accepted but no
+        request started yet (the listener closed while its first bytes were on the way), or
+        with part of a head received. That request is still served, with ``Connection:
+        close``; ``shutdown()`` waits one second at most for it to start.
+        """
+        if self._state is _IDLE and (self._fresh or self._head_deadline is not None):
+            if self._owed_request is None:
+                self._owed_request = self._loop.create_future()
+        else:
+            self.close()
         callback = self._shutdown_callback
         if callback is not None and self._state is _UPGRADED:
             self._shutdown_callback = None
@@ -601,6 +623,15 @@ class RequestHandler(asyncio.Protocol):
         is aborted, so the client sees an incomplete message, never a complete one).
         """
         self.pre_shutdown()
+        owed = self._owed_request
+        if owed is not None:
+            grace = _OWED_REQUEST_GRACE if timeout is None else min(timeout, _OWED_REQUEST_GRACE)
+            started = self._loop.time()
+            await asyncio.wait({owed}, timeout=grace)
+            self._owed_request = None
+            if timeout is not None:
+                timeout = max(0.0, timeout - (self._loop.time() - started))
+            self.close()  # still idle: nothing came; busy: close after this response
         task = self._task
         waiting: set[asyncio.Future[Any]] = set()
         if task is not None and not task.done():
@@ -709,6 +740,12 @@ class RequestHandler(asyncio.Protocol):
     # ------------------------------------------------------------------ serving
 
     def _start(self, item: _Item, *, eager: bool) -> None:
+        self._fresh = False
+        owed = self._owed_request
+        if owed is not None:  # the request a shutting-down server still serves: the last one
+            self._owed_request = None
+            self._state = _BUSY_LAST
+            owed.set_result(None)
         coro: Coroutine[Any, Any, None]
         if type(item) is tuple:
             coro = self._handle(item[0], item[1])

@@ -71,7 +71,10 @@ class Server:
 
     def pre_shutdown(self) -> None:
         """Stop keep-alive: idle connections close now, busy ones after their response;
-        upgraded ones (websockets) start their goodbye (a close frame with code 1001)."""
+        upgraded ones (websockets) start their goodbye (a close frame with code 1001).
+
+        A connection still owed its first request (or the rest of a head) stays open for
+        it: see ``RequestHandler.pre_shutdown``."""
         for conn in list(self._connections):
             conn.pre_shutdown()
 
