@@ -245,29 +245,81 @@ async def test_flow_control_pause_and_resume() -> None:
     r = StreamReader(proto, 4)
     r.feed_data(b"1234")
     r.feed_data(b"5678")
-    assert proto.calls == []  # 8 bytes == high water: not above it
-    r.feed_data(b"9")
+    r.feed_data(b"9")  # the buffer was at high water (8), not above it
+    assert proto.calls == []
+    r.feed_data(b"more")  # data arrives while the buffer is above high water: pause
     assert proto.calls == ["pause"]
-    r.feed_data(b"more")  # already paused: no second call
+    r.feed_data(b"!")  # already paused: no second call
     assert proto.calls == ["pause"]
     assert await r.read(6) == b"123456"
-    assert proto.calls == ["pause"]  # 7 left, still above low water
-    assert await r.read(4) == b"789m"
+    assert proto.calls == ["pause"]  # 8 left, still above low water
+    assert await r.read(5) == b"789mo"
     assert proto.calls == ["pause", "resume"]
-    assert r.total_bytes == 13
+    assert r.total_bytes == 14
+
+
+def test_one_feed_above_high_water_does_not_pause_by_itself() -> None:
+    """A single large read is drained by a reader that keeps up: no pause/resume per read."""
+    proto = Proto()
+    r = StreamReader(proto, 2)
+    r.feed_data(b"abcdef" * 100)
+    assert proto.calls == []
+    assert r.read_nowait() == b"abcdef" * 100
+    r.feed_data(b"abcdef" * 100)  # the reader drained the previous feed: still no pause
+    assert proto.calls == []
 
 
 async def test_flow_control_resume_on_readany() -> None:
     proto = Proto()
     r = StreamReader(proto, 2)
     r.feed_data(b"abcdef")
+    r.feed_data(b"gh")  # the reader did not take the first feed
     assert proto.paused
-    assert await r.readany() == b"abcdef"
+    assert await r.readany() == b"abcdefgh"
     assert not proto.paused
 
 
+async def test_reader_that_keeps_up_with_large_feeds_never_pauses() -> None:
+    """Feeds larger than the high-water mark, each drained before the next: no churn."""
+    proto = Proto()
+    r = StreamReader(proto, 4)
+    got = bytearray()
+
+    async def consume() -> None:
+        async for chunk in r.iter_any():
+            got.extend(chunk)
+
+    task = asyncio.create_task(consume())
+    for i in range(50):
+        await asyncio.sleep(0)  # the reader runs before the next feed, as after a socket read
+        r.feed_data(bytes([i]) * 100)
+    r.feed_eof()
+    await task
+    assert bytes(got) == b"".join(bytes([i]) * 100 for i in range(50))
+    assert proto.calls == []
+
+
+async def test_paused_reader_resumes_once_drained_below_low_water() -> None:
+    """Backpressure: a stalled reader pauses the feeder, and draining resumes it once."""
+    proto = Proto()
+    r = StreamReader(proto, 4)  # low water 4, high water 8
+    r.feed_data(b"x" * 100)
+    r.feed_data(b"y" * 100)
+    assert proto.calls == ["pause"]
+    assert await r.read(150) == b"x" * 100 + b"y" * 50
+    assert proto.calls == ["pause"]  # 50 left: above low water
+    assert await r.read(47) == b"y" * 47
+    assert proto.calls == ["pause", "resume"]  # 3 left: below low water
+    r.feed_data(b"z" * 100)  # the buffer was below high water: no pause
+    assert proto.calls == ["pause", "resume"]
+    r.feed_eof()
+    assert await r.read() == b"yyy" + b"z" * 100
+    assert proto.calls == ["pause", "resume"]
+
+
 async def test_buffer_bounded_when_feeder_respects_pause() -> None:
-    """A slow reader: the feeder stops while paused, so the buffer never exceeds high water."""
+    """A slow reader: the feeder stops while paused, so the buffer stays within high water
+    plus two feeds (the one that crossed it and the one that found it still crossed)."""
     proto = Proto()
     r = StreamReader(proto, 16)
     total = 0
@@ -293,7 +345,7 @@ async def test_buffer_bounded_when_feeder_respects_pause() -> None:
         sizes.append(r.total_bytes - got)
     await task
     assert got == total == 2000
-    assert max(sizes) <= 32 + 10
+    assert max(sizes) <= 32 + 2 * 10
 
 
 def test_repr() -> None:

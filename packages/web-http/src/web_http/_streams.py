@@ -2,11 +2,14 @@
 
 The connection protocol feeds body bytes in with :meth:`StreamReader.feed_data` as the
 sans-IO parser emits them; the handler reads them out with ``read``/``readany``/... .
-The reader keeps the amount of buffered data bounded: above the high-water mark
-(``2 * limit``) it asks the protocol to pause reading from the socket, and it asks it to
-resume once the handler has drained the buffer below the low-water mark (``limit``).
-So a slow handler makes the peer wait (TCP back-pressure) instead of making the server
-buffer an unbounded body.
+The reader keeps the amount of buffered data bounded: when data arrives while the buffer
+is still above the high-water mark (``2 * limit``) it asks the protocol to pause reading
+from the socket, and it asks it to resume once the handler has drained the buffer below the
+low-water mark (``limit``). So a slow handler makes the peer wait (TCP back-pressure)
+instead of making the server buffer an unbounded body: at most the high-water mark plus
+two feeds are buffered. One socket read larger than the mark (asyncio reads 256 KiB) does
+not pause by itself: a handler that keeps up drains it before the next read, and pausing
+then resuming around every read would cost two system calls and a loop turn each time.
 
 Only one coroutine may wait on a reader at a time, as in aiohttp: a second concurrent
 waiter is a programming error and gets a ``RuntimeError``.
@@ -211,19 +214,23 @@ class StreamReader:
             cb()
 
     def feed_data(self, data: bytes) -> None:
-        """Append body bytes; pause the transport when the buffer passes the high-water mark."""
+        """Append body bytes; pause the transport if the buffer was already above high water.
+
+        The check comes before the append: a reader that drained the previous feed is
+        keeping up, whatever the size of this one.
+        """
         if not data:
             return
         if self._eof:
             raise RuntimeError("feed_data() after feed_eof()")
+        if self._size > self._high_water and not self._paused:
+            self._paused = True
+            self._protocol.pause_reading()
         size = len(data)
         self._buffer.append(data)
         self._size += size
         self._total_bytes += size
         self._wake_waiter()
-        if self._size > self._high_water and not self._paused:
-            self._paused = True
-            self._protocol.pause_reading()
 
     def end_http_chunk_boundary(self) -> None:
         """Mark the end of one HTTP chunk at the current position, for :meth:`readchunk`.
