@@ -6,12 +6,14 @@ Rules (each violation is one line; exit 1 if any is not in ALLOWED below):
   itself, or a declared dependency (its `[project] dependencies` or an extra). A workspace package
   may only import packages below it in DESIGN.md's table, so an upward import fails even when
   declared, and even inside a function body (no lazy reach upwards: the upper package registers
-  itself from above instead). aiohttp may not be imported anywhere under `packages/`. Tests of a
-  package may also use the test tools.
-- Cycles: the modules of one package may not import each other in a loop. Every import outside a
-  function body counts, including those under `if TYPE_CHECKING:` (a type-only loop is still a
-  loop for the reader). Types that two modules share belong in a leaf module below both (by
-  convention `_types.py`, `_abc.py` or `abc.py`) that imports no module of its package.
+  itself from above instead); `importlib.import_module("name")` with a literal name counts as an
+  import. aiohttp may not be imported anywhere under `packages/`. Tests of a package may also
+  use the test tools.
+- Cycles: the modules of one package may not import each other in a loop. Every import counts:
+  under `if TYPE_CHECKING:` (a type-only loop is still a loop for the reader) and inside a
+  function body (an import moved into a function hides a loop, it does not cut it). Types that
+  two modules share belong in a leaf module below both (by convention `_types.py`, `_abc.py` or
+  `abc.py`); an upper module that a lower one must reach registers itself at import instead.
 - Privacy: a package's sources use only another workspace package's public names: no import of
   an underscore module or name of it, no `Name._private` on a class imported from it, no override
   or use through `self` of a private member of a base class from it, and no `obj._private` where
@@ -126,8 +128,24 @@ def _parse(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), str(path))
 
 
+def _dynamic_import(node: ast.AST) -> str | None:
+    """The module of ``importlib.import_module("x")`` / ``__import__("x")`` with a literal name."""
+    if not (isinstance(node, ast.Call) and node.args):
+        return None
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    first = node.args[0]
+    if name not in ("import_module", "__import__") or not isinstance(first, ast.Constant):
+        return None
+    value = first.value
+    return value if isinstance(value, str) and value and not value.startswith(".") else None
+
+
 def _imported_modules(path: Path) -> Iterator[tuple[int, str, bool]]:
-    """Yield (line, top-level module, lazy) for each absolute import; lazy = inside a function."""
+    """Yield (line, top-level module, lazy) for each absolute import; lazy = inside a function.
+
+    ``importlib.import_module("name")`` with a literal name is an import too (a hidden one).
+    """
     tree = _parse(path)
     lazy_nodes = _function_nodes(tree)
     for node in ast.walk(tree):
@@ -136,6 +154,8 @@ def _imported_modules(path: Path) -> Iterator[tuple[int, str, bool]]:
                 yield node.lineno, alias.name.split(".")[0], id(node) in lazy_nodes
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.lineno, node.module.split(".")[0], id(node) in lazy_nodes
+        elif (dynamic := _dynamic_import(node)) is not None:
+            yield getattr(node, "lineno", 1), dynamic.split(".")[0], id(node) in lazy_nodes
 
 
 def _allowed_lower(dist: str) -> set[str]:
@@ -197,46 +217,72 @@ def check_package(pkg_dir: Path) -> list[Violation]:
 # --- cycles between the modules of one package -------------------------------------------------
 
 
-def _module_edges(src: Path, package: str) -> dict[str, dict[str, int]]:
-    """Module -> {imported sibling module: line} for every import outside a function body."""
-    names = {p.stem for p in (src / package).glob("*.py")}
+def _package_modules(src: Path, package: str) -> dict[str, Path]:
+    """Dotted module name inside ``package`` -> its file, subpackages included.
 
-    def resolve(base: str, attr: str | None) -> str | None:
-        # `base` is a module path inside the package ("" for the package itself).
-        if base == "":
-            return attr if attr in names else "__init__"
-        first = base.split(".")[0]
-        return first if first in names else None
+    The package itself is ``__init__``; a subpackage ``sub`` is ``sub`` (its ``__init__.py``)
+    and its modules ``sub._x``.
+    """
+    root = src / package
+    modules: dict[str, Path] = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        modules[".".join(parts) or "__init__"] = path
+    return modules
+
+
+def _containing(module: str, path: Path) -> str:
+    """The dotted package a module's relative imports start from ("" for the top level)."""
+    if module == "__init__":
+        return ""
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def _module_edges(src: Path, package: str) -> dict[str, dict[str, int]]:
+    """Module -> {imported module of the same package: line} for every import, wherever it sits."""
+    modules = _package_modules(src, package)
+
+    def known(dotted: str) -> str | None:
+        # the longest prefix of `dotted` that is a module ("" is the package's __init__)
+        parts = dotted.split(".") if dotted else []
+        while parts:
+            name = ".".join(parts)
+            if name in modules:
+                return name
+            parts.pop()
+        return None if dotted else "__init__"  # None: not a source module (an extension, say)
 
     edges: dict[str, dict[str, int]] = {}
-    for path in sorted((src / package).glob("*.py")):
-        tree = _parse(path)
-        lazy = _function_nodes(tree)
+    for module, path in modules.items():
+        here = _containing(module, path)
         out: dict[str, int] = {}
-        for node in ast.walk(tree):
-            if id(node) in lazy:
-                continue
+        for node in ast.walk(_parse(path)):
             targets: list[str | None] = []
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     parts = alias.name.split(".")
                     if parts[0] == package:
-                        targets.append(resolve(".".join(parts[1:]), None))
+                        targets.append(known(".".join(parts[1:])))
             elif isinstance(node, ast.ImportFrom):
-                if node.level == 1:
-                    base = node.module or ""
-                elif node.level == 0 and node.module and node.module.split(".")[0] == package:
+                if node.level:
+                    up = here.split(".") if here else []
+                    if node.level - 1 > len(up):
+                        continue  # beyond the top of the package: not ours to check
+                    up = up[: len(up) - (node.level - 1)]
+                    base = ".".join([*up, *([node.module] if node.module else [])])
+                elif node.module and node.module.split(".")[0] == package:
                     base = ".".join(node.module.split(".")[1:])
                 else:
                     continue
-                if base:
-                    targets.append(resolve(base, None))
-                else:
-                    targets += [resolve("", alias.name) for alias in node.names]
+                for alias in node.names:
+                    full = f"{base}.{alias.name}" if base else alias.name
+                    targets.append(full if full in modules else known(base))
             for target in targets:
-                if target and target != path.stem:
+                if target and target != module:
                     out.setdefault(target, getattr(node, "lineno", 1))
-        edges[path.stem] = out
+        edges[module] = out
     return edges
 
 
@@ -299,7 +345,7 @@ def check_cycles(pkg_dir: Path) -> list[Violation]:
         edges = _module_edges(src, package)
         for component in _strongly_connected(edges):
             loop = _one_loop(edges, component)
-            path = src / package / f"{loop[0]}.py"
+            path = _package_modules(src, package)[loop[0]]
             line = edges[loop[0]][loop[1]]
             msg = (
                 f"import cycle in {package} among {', '.join(component)} (e.g. {' -> '.join(loop)})"
@@ -388,7 +434,7 @@ class _Index:
                 self.dist_of[package] = dist
                 defined = self.defined.setdefault(package, set())
                 trees = self.trees.setdefault(package, [])
-                for path in sorted(package_dir.glob("*.py")):
+                for path in sorted(package_dir.rglob("*.py")):
                     tree = _parse(path)
                     trees.append((path, tree))
                     defined.add(path.stem)

@@ -110,6 +110,15 @@ def test_upward_import_inside_a_function_fails_too(tree: Path) -> None:
     assert violation.line == 2
 
 
+def test_upward_import_through_importlib_fails_too(tree: Path) -> None:
+    init = tree / "packages" / "web-routing" / "src" / "web_routing" / "__init__.py"
+    code = "import importlib\ndef add_static():\n    return importlib.import_module('web_static')\n"
+    init.write_text(code)
+    [violation] = check_layering.check_tree(tree)
+    assert "web-routing may not import web_static (even inside a function)" in str(violation)
+    assert violation.line == 3
+
+
 def _module(tree: Path, dist: str, name: str, code: str) -> None:
     package = dist.replace("-", "_")
     (tree / "packages" / dist / "src" / package / f"{name}.py").write_text(code)
@@ -132,12 +141,39 @@ def test_type_checking_import_closes_a_cycle(tree: Path) -> None:
     assert "import cycle in web_app among _a, _b" in str(violation)
 
 
-def test_import_inside_a_function_does_not_close_a_cycle_and_a_types_leaf_is_fine(
-    tree: Path,
-) -> None:
+def test_import_inside_a_function_still_closes_a_cycle(tree: Path) -> None:
+    _module(tree, "web-app", "_a", "from ._b import B\n")
+    _module(tree, "web-app", "_b", "def f():\n    from ._a import A\n    return A\n")
+    [violation] = check_layering.check_tree(tree)
+    assert "import cycle in web_app among _a, _b (e.g. _a -> _b -> _a)" in str(violation)
+
+
+def test_a_shared_types_leaf_and_a_lazy_downward_import_are_fine(tree: Path) -> None:
     _module(tree, "web-app", "_types", "from typing import Protocol\nclass AL(Protocol): ...\n")
     _module(tree, "web-app", "_a", "from ._types import AL\nfrom ._b import B\n")
-    _module(tree, "web-app", "_b", "from ._types import AL\ndef f():\n    from ._a import A\n")
+    _module(tree, "web-app", "_b", "from ._types import AL\ndef f():\n    from ._c import C\n")
+    _module(tree, "web-app", "_c", "import json\n")
+    assert check_layering.check_tree(tree) == []
+
+
+def test_cycle_inside_a_subpackage_and_through_parent_relative_imports_fails(tree: Path) -> None:
+    sub = tree / "packages" / "web-app" / "src" / "web_app" / "sub"
+    sub.mkdir()
+    (sub / "__init__.py").write_text("")
+    (sub / "_x.py").write_text("from .._a import A\n")
+    _module(tree, "web-app", "_a", "from .sub import _x\n")
+    [violation] = check_layering.check_tree(tree)
+    assert "import cycle in web_app among _a, sub._x (e.g. _a -> sub._x -> _a)" in str(violation)
+    assert violation.path == sub.parent / "_a.py"
+
+
+def test_a_subpackage_importing_down_is_fine(tree: Path) -> None:
+    sub = tree / "packages" / "web-app" / "src" / "web_app" / "sub"
+    sub.mkdir()
+    (sub / "__init__.py").write_text("from ._x import X\n")
+    (sub / "_x.py").write_text("from web_app._a import A\nfrom . import _y\n")
+    (sub / "_y.py").write_text("import json\n")
+    _module(tree, "web-app", "_a", "A = 1\n")
     assert check_layering.check_tree(tree) == []
 
 
@@ -208,6 +244,17 @@ def test_private_attribute_of_an_imported_class_or_object_fails(tree: Path) -> N
         (2, "uses the private name Resource._secret of web_routing"),
         (4, "uses the private member web_routing.Resource._state"),
     ]
+
+
+def test_private_member_of_a_class_in_a_subpackage_fails(tree: Path) -> None:
+    sub = tree / "packages" / "web-routing" / "src" / "web_routing" / "sub"
+    sub.mkdir()
+    (sub / "__init__.py").write_text("")
+    (sub / "_res.py").write_text(ROUTING)
+    init = tree / "packages" / "web-app" / "src" / "web_app" / "__init__.py"
+    init.write_text("def f(res):\n    return res._state\n")
+    [violation] = check_layering.check_tree(tree)
+    assert violation.message == "uses the private member web_routing.Resource._state"
 
 
 def test_allow_list_hides_known_violations_and_fails_when_stale(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .pytest_plugin import WebClientFactory, WebRawServerFactory, WebServerFactory
+from ._fixture_types import WebClientFactory, WebRawServerFactory, WebServerFactory
 
 __all__ = ("aiohttp_client", "aiohttp_raw_server", "aiohttp_server", "aiohttp_unused_port")
 

@@ -20,10 +20,16 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Generator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
+
+from ._fixture_types import (
+    WebClientFactory as WebClientFactory,
+    WebRawServerFactory as WebRawServerFactory,
+    WebServerFactory as WebServerFactory,
+)
 
 if TYPE_CHECKING:
     # Loaded when a fixture first runs, not when pytest loads the plugin (see __init__).
@@ -55,34 +61,6 @@ _FIXTURES = frozenset(
         "aiohttp_raw_server",
     )
 )
-
-
-class WebServerFactory(Protocol):
-    """The ``web_server`` fixture: ``await web_server(app, port=None, **kwargs)``."""
-
-    async def __call__(
-        self, app: web.Application, *, port: int | None = None, **kwargs: Any
-    ) -> TestServer: ...
-
-
-class WebRawServerFactory(Protocol):
-    """The ``web_raw_server`` fixture: ``await web_raw_server(handler, port=None, **kwargs)``."""
-
-    async def __call__(
-        self, handler: RawHandler, *, port: int | None = None, **kwargs: Any
-    ) -> RawTestServer: ...
-
-
-class WebClientFactory(Protocol):
-    """The ``web_client`` fixture: ``await web_client(app_or_server, **client_kwargs)``."""
-
-    async def __call__(
-        self,
-        app_or_server: web.Application | BaseTestServer,
-        *,
-        server_kwargs: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> TestClient: ...
 
 
 # pytest-aiohttp's type names for its fixtures
