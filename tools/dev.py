@@ -6,7 +6,8 @@ with the test tools, and reuses it afterwards (it reinstalls when a pyproject.to
 
     python3 tools/dev.py serve      # the demo app on http://127.0.0.1:8080 (from .venv-serve)
     python3 tools/dev.py check      # ruff, mypy --strict, unit, integration, layering, docs,
-                                    # isolation
+                                    # isolation, the compiled web-http build
+    python3 tools/dev.py compiled   # only the last: build .venv-compiled, run its tests
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ SERVE_PACKAGES = (
     "web-meta",
 )
 SERVE_VENV = ROOT / ".venv-serve"
+# The opt-in mypyc build of web-http (packages/web-http/hatch_build.py) with the packages above
+# it editable: the same unit tests run on it. Build tools come first, then one no-isolation
+# install (offline-friendly, and the hook finds mypyc in the venv).
+COMPILED_VENV = ROOT / ".venv-compiled"
+COMPILED_TESTED = ("web-http", "web-routing", "web-app")
+COMPILED_TOOLS = (*TEST_TOOLS, "hatchling>=1.27", "editables>=0.5", "mypy>=1.11", "setuptools>=61")
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -270,6 +277,76 @@ class Tally:
         return f"total: {self.passed} passed, {self.failed} failed, {self.skipped} skipped"
 
 
+def _compiled_problem() -> str | None:
+    """Why the compiled build cannot be made on this machine (checked before pip runs)."""
+    import sysconfig
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        return f"no C compiler ({compiler!r}, this Python's CC, is not on PATH; apt install gcc)"
+    include = sysconfig.get_paths()["include"]
+    if not Path(include, "Python.h").exists():
+        return f"no Python headers ({include}/Python.h is missing; apt install python3-dev)"
+    return None
+
+
+def ensure_compiled_env() -> Path | None:
+    """``.venv-compiled``: web-http built with WEB_COMPILE=1, checked to be compiled; or None."""
+    problem = _compiled_problem()
+    if problem is not None:
+        print(f"compiled web-http: cannot build: {problem}", flush=True)
+        return None
+    digest = hashlib.sha256(_fingerprint([*COMPILED_TESTED, *COMPILED_TOOLS]).encode())
+    http = ROOT / "packages" / "web-http"
+    for path in sorted([http / "hatch_build.py", *(http / "src").rglob("*.py")]):
+        digest.update(path.read_bytes())  # a non-editable install: rebuild on any change
+    want = digest.hexdigest()
+    marker = COMPILED_VENV / ".web-fingerprint"
+    python = _bin(COMPILED_VENV, "python")
+    if not (python.exists() and marker.exists() and marker.read_text() == want):
+        print(f"building {COMPILED_VENV.name} (web-http compiled with mypyc)", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(COMPILED_VENV)
+        pip: list[str | Path] = [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+        ]
+        editable: list[str | Path] = []
+        for name in COMPILED_TESTED[1:]:
+            editable += ["-e", ROOT / "packages" / name]
+        os.environ["WEB_COMPILE"] = "1"
+        try:
+            # the runtime dependencies too: mypyc type-checks web-http against them
+            tools = [*COMPILED_TOOLS, *runtime_requirements(COMPILED_TESTED)]
+            ok = _run([*pip, *tools]) == 0 and (
+                _run([*pip, "--no-build-isolation", http, *editable]) == 0
+            )
+        finally:
+            del os.environ["WEB_COMPILE"]
+        if not ok:
+            print("compiled web-http: the build failed (see pip's output above)", flush=True)
+            return None
+        marker.write_text(want)
+    probe = "import web_http._request_parser as m; print(m.__file__)"
+    where = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    if where.returncode or not where.stdout.strip().endswith((".so", ".pyd")):
+        print(f"compiled web-http: not compiled after the build: {where.stdout}{where.stderr}")
+        return None
+    return python
+
+
+def cmd_compiled(args: argparse.Namespace) -> int:
+    """Build the compiled web-http and run the unit tests of it and the packages above it."""
+    python = ensure_compiled_env()
+    if python is None:
+        return 1
+    tests = [ROOT / "packages" / name / "tests" for name in COMPILED_TESTED]
+    return Tally().pytest(python, tests)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Every check, in order; keeps going after a failure and exits non-zero if any failed."""
     python = Path(sys.executable) if args.no_venv else ensure_env(VENV, PACKAGES, DEV_TOOLS)
@@ -290,6 +367,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             iso_python = ensure_env(env, [name], TEST_TOOLS)
             if tally.pytest(iso_python, [ROOT / "packages" / name / "tests"]) != 0:
                 failed.append(f"{name} alone")
+    if not args.no_compiled:
+        compiled = ensure_compiled_env()
+        tests = [ROOT / "packages" / name / "tests" for name in COMPILED_TESTED]
+        if compiled is None or tally.pytest(compiled, tests) != 0:
+            failed.append("compiled web-http")
     print(tally.line(), flush=True)
     if failed:
         print("FAILED: " + ", ".join(failed), flush=True)
@@ -313,7 +395,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = sub.add_parser("check", help="run every check the CI runs")
     check.add_argument("--no-venv", action="store_true", help="use the running interpreter")
     check.add_argument("--no-isolation", action="store_true", help="skip the lone-package installs")
+    check.add_argument(
+        "--no-compiled", action="store_true", help="skip the mypyc build of web-http and its tests"
+    )
     check.set_defaults(func=cmd_check)
+    compiled = sub.add_parser(
+        "compiled", help="build web-http with mypyc into .venv-compiled and run the tests on it"
+    )
+    compiled.set_defaults(func=cmd_compiled)
     types = sub.add_parser("types", help="mypy --strict over sources and tests")
     types.add_argument("--no-venv", action="store_true")
     types.set_defaults(func=cmd_types)
