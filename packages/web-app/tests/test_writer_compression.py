@@ -142,3 +142,36 @@ async def test_writer_deflate_whole_body_in_one_write() -> None:
     raw = bytes(proto.transport.out)
     assert zlib.decompress(raw[len(b"H\r\n\r\n") :]) == BODY
     assert writer.output_size == len(raw)
+
+
+# -- the API for subclasses that deliver bytes another way: compress, compress_final, mark_eof --
+
+
+def test_compress_and_compress_final_follow_the_coding() -> None:
+    writer = PayloadWriter(_Proto())
+    assert writer.compress(b"abc") == b"abc"  # no coding: unchanged
+    assert writer.compress_final(b"end") == b"end"
+    assert writer.compress_final() == b""
+    writer.enable_compression("gzip")
+    body = bytes(writer.compress(BODY[:3000])) + bytes(writer.compress_final(BODY[3000:]))
+    assert gzip.decompress(body) == BODY
+    assert writer.compression == "gzip"
+
+
+def test_compress_final_without_data_is_the_codec_tail() -> None:
+    writer = PayloadWriter(_Proto())
+    writer.enable_compression("deflate")
+    body = bytes(writer.compress(BODY)) + bytes(writer.compress_final())
+    assert zlib.decompress(body) == BODY
+
+
+async def test_mark_eof_ends_the_writer_without_sending() -> None:
+    proto = _Proto()
+    writer = PayloadWriter(proto)
+    writer.write_headers(b"HTTP/1.1 200 OK\r\n\r\n")
+    writer.mark_eof()
+    assert writer.eof
+    with pytest.raises(RuntimeError, match="after write_eof"):
+        await writer.write(b"x")
+    await writer.write_eof(b"ignored")  # already ended: returns at once
+    assert proto.transport.out == b""

@@ -67,8 +67,8 @@ from ._server import Server
 if TYPE_CHECKING:
     from web_http import RequestHead, StreamReader
 
-    from ._protocol import RequestHandler
     from ._stream_response import StreamResponse
+    from ._types import RequestConnection
     from ._writer import PayloadWriter
 
 __all__ = (
@@ -704,7 +704,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self,
         message: RequestHead,
         payload: StreamReader,
-        protocol: RequestHandler,
+        protocol: RequestConnection,
         writer: PayloadWriter,
         task: asyncio.Task[None],
         _cls: type[Request] = Request,

@@ -91,6 +91,24 @@ class PayloadWriter:
     def eof(self) -> bool:
         return self._eof
 
+    # -- for subclasses that deliver the bytes another way (web-asgi's ASGI events) ----------
+
+    def compress(self, data: _Bytes) -> _Bytes:
+        """``data`` through the content coding in use; unchanged without one."""
+        compressor = self._compress
+        return data if compressor is None else compressor.compress(data)
+
+    def compress_final(self, data: _Bytes = b"") -> _Bytes:
+        """The body's last bytes through the coding, the codec's tail included."""
+        compressor = self._compress
+        if compressor is None:
+            return data
+        return compressor.compress(data) + compressor.flush() if data else compressor.flush()
+
+    def mark_eof(self) -> None:
+        """Record that the response ended by a subclass's own means: ``write`` raises now."""
+        self._eof = True
+
     def enable_chunking(self) -> None:
         self._chunked = True
 

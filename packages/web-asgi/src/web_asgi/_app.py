@@ -21,6 +21,8 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from web_app.integration import bind_loop
+
 from ._connection import server_logger
 from ._http import HttpSettings, serve_http
 from ._types import Receive, Scope, Send
@@ -90,7 +92,7 @@ class AsgiApp:
         if app is None:
             raise RuntimeError(_PENDING_HINT)
         if not app.frozen:
-            app._set_loop(asyncio.get_running_loop())
+            bind_loop(app, asyncio.get_running_loop())
             app.freeze()
         return app
 
@@ -103,7 +105,7 @@ class AsgiApp:
             made = await pending
             _check_application(made)
             app = self._app = made
-        app._set_loop(asyncio.get_running_loop())
+        bind_loop(app, asyncio.get_running_loop())
         # on_startup handlers may still store state in the app: freeze only after them.
         app.on_startup.freeze()
         await app.startup()

@@ -16,10 +16,15 @@ responses, as on our own server, and with the body for a ``Response``.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final
 
 from web_app import HTTPException, PayloadWriter, Response, StreamResponse
-from web_app._error_page import error_response as _error_page
+from web_app.integration import (
+    error_response as _error_page,
+    handle,
+    make_request,
+    send_at_once,
+)
 from web_http import (
     EMPTY_PAYLOAD,
     ContentDecoder,
@@ -34,7 +39,7 @@ from ._head import parse_head, request_head
 from ._types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from web_app import Application, BaseRequest
+    from web_app import Application
     from web_http import RequestHead
 
 __all__ = (
@@ -79,7 +84,10 @@ async def _send_or_reset(send: Send, message: Message) -> None:
 
 
 class AsgiWriter(PayloadWriter):
-    """A ``PayloadWriter`` whose output is ASGI ``http.response.*`` events."""
+    """A ``PayloadWriter`` whose output is ASGI ``http.response.*`` events.
+
+    ``enable_chunking`` only takes note: the ASGI server frames a body of unknown length.
+    """
 
     __slots__ = ("_asgi_send", "_ended", "_length", "_pending", "_start", "_start_task")
 
@@ -92,18 +100,12 @@ class AsgiWriter(PayloadWriter):
         self._length: int | None = None
         self._ended = False
 
-    def enable_chunking(self) -> None:
-        """Note it only: the ASGI server frames a body of unknown length itself."""
-        self._chunked = True
-
     def write_headers(self, head: bytes) -> None:
-        if self._head is not None:
-            raise RuntimeError("headers already written")
-        self._head = b""
+        super().write_headers(b"")  # the head leaves as an event: no bytes kept back
         status, headers = parse_head(head)
         self._start = {"type": "http.response.start", "status": status, "headers": headers}
         for name, value in headers:
-            if name == b"content-length" and self._compress is None:
+            if name == b"content-length" and self.compression is None:
                 # The body's last write can end the response: no empty event after it.
                 self._length = int(value)
 
@@ -112,10 +114,10 @@ class AsgiWriter(PayloadWriter):
 
         Only called from :func:`serve_http`, which then awaits :meth:`send_pending`.
         """
-        if self._head is not None or self._eof:
+        if self.eof:
             raise RuntimeError("headers already written")
-        self._head = b""
-        self._eof = True
+        super().write_headers(b"")
+        self.mark_eof()
         end = data.index(b"\r\n\r\n") + 4
         status, headers = parse_head(data[:end])
         self._start = {"type": "http.response.start", "status": status, "headers": headers}
@@ -151,14 +153,13 @@ class AsgiWriter(PayloadWriter):
             await self._send_start()
 
     async def write(self, data: _Bytes, *, drain: bool = True) -> None:
-        if self._eof:
+        if self.eof:
             raise RuntimeError("Cannot write after write_eof()")
-        if self._head is None:
+        if not self.headers_written:
             # Bytes before the head: only an interim "100 Continue", which ASGI servers
             # send on their own when the body is first received.
             return
-        if self._compress is not None:
-            data = self._compress.compress(data)
+        data = self.compress(data)
         if not data:
             return
         await self._ready()
@@ -171,12 +172,10 @@ class AsgiWriter(PayloadWriter):
         await _send_or_reset(self._asgi_send, message)
 
     async def write_eof(self, data: _Bytes = b"") -> None:
-        if self._eof:
+        if self.eof:
             return
-        self._eof = True
-        compressor = self._compress
-        if compressor is not None:
-            data = compressor.compress(data) + compressor.flush() if data else compressor.flush()
+        self.mark_eof()
+        data = self.compress_final(data)
         await self._ready()
         if self._ended:
             return  # the last write said more_body=False already
@@ -190,12 +189,12 @@ class AsgiWriter(PayloadWriter):
     async def drain(self) -> None:
         """``send`` waits for the server's own flow control; only the head may be pending."""
         self.buffer_size = 0
-        if self._protocol.transport is None or self._closing():
+        if self._closing():
             raise ConnectionResetError("Cannot write to closing transport")
         await self._ready()
 
     def _closing(self) -> bool:
-        transport = self._protocol.transport
+        transport = self.transport
         return transport is None or transport.is_closing()
 
 
@@ -207,7 +206,7 @@ class PathsendWriter(AsgiWriter):
 
     async def send_path(self, path: str) -> None:
         await self._ready()
-        self._eof = True
+        self.mark_eof()
         await _send_or_reset(self._asgi_send, {"type": "http.response.pathsend", "path": path})
 
 
@@ -332,11 +331,11 @@ async def serve_http(
     conn.receive = receive
     conn.pump = pump
     try:
-        request: BaseRequest = app._make_request(head, payload, conn, writer, task)  # type: ignore[arg-type]
-        _set_scheme(request, scope)
+        scheme = _scheme(scope)
+        request = make_request(app, head, payload, conn, writer, task, scheme=scheme)  # type: ignore[arg-type]
         resp: StreamResponse | None
         try:
-            resp = await app._handle(request)  # type: ignore[arg-type]
+            resp = await handle(app, request)
         except Exception as exc:
             resp = failure_response(exc, writer, conn, head.headers.get("Accept"))
         else:
@@ -351,12 +350,7 @@ async def serve_http(
         if resp is None:
             return
         try:
-            if (
-                resp._fast_send_ok
-                and resp._payload_writer is None
-                and not resp._eof_sent
-                and cast(Response, resp)._send_fast(request, writer)
-            ):
+            if send_at_once(resp, request, writer):
                 # A plain Response: built in one piece as on our own server (no prepare).
                 await writer.send_pending()
             else:
@@ -382,10 +376,11 @@ async def serve_http(
             watcher.cancel()
 
 
-def _set_scheme(request: BaseRequest, scope: Scope) -> None:
+def _scheme(scope: Scope) -> str | None:
     """``request.scheme`` (and ``secure``) from the scope: there is no TLS object to ask."""
     scheme = scope.get("scheme", "http")
     if scheme in ("https", "wss"):
-        request._scheme = "https"
-    elif scheme in ("http", "ws"):
-        request._scheme = "http"
+        return "https"
+    if scheme in ("http", "ws"):
+        return "http"
+    return None

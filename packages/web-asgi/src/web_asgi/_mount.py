@@ -238,7 +238,7 @@ class _HttpCall:
                 if self._body_error is not None:
                     raise self._body_error  # answered as our server answers it (400, 413)
                 raise HTTPInternalServerError(text="The ASGI app returned without a response")
-        if not resp._eof_sent:
+        if not resp.eof_sent:
             raise RuntimeError("the mounted ASGI app returned before its response was complete")
         return resp
 

@@ -26,16 +26,17 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from web_app import PayloadWriter, StreamResponse
+from web_app.integration import handle, make_request
 from web_http import EMPTY_PAYLOAD
 from web_websocket import FrameParser, WebSocketError, is_valid_close_code
 
 from ._connection import AsgiConnection
 from ._head import parse_head, request_head
-from ._http import _send_or_reset, _set_scheme, error_response, failure_response
+from ._http import _scheme, _send_or_reset, error_response, failure_response
 from ._types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from web_app import Application, BaseRequest
+    from web_app import Application
 
 __all__ = ("WebSocketBridge", "serve_websocket")
 
@@ -252,13 +253,8 @@ class HandshakeWriter(PayloadWriter):
         self._denial: list[bytes] | None = None
         self._denial_start: Message | None = None
 
-    def enable_chunking(self) -> None:
-        self._chunked = True
-
     def write_headers(self, head: bytes) -> None:
-        if self._head is not None:
-            raise RuntimeError("headers already written")
-        self._head = b""
+        super().write_headers(b"")  # the head becomes an event: no bytes kept back
         bridge = self._bridge
         status, headers = parse_head(head, websocket=True)
         if status == 101:
@@ -286,30 +282,29 @@ class HandshakeWriter(PayloadWriter):
         """The accept event is queued already; a denial waits for its body."""
 
     async def write(self, data: bytes | bytearray | memoryview, *, drain: bool = True) -> None:
-        if self._eof:
+        if self.eof:
             raise RuntimeError("Cannot write after write_eof()")
         denial = self._denial
         if denial is None:
             return  # before the head (100 Continue) or after a 101: nothing to send
-        if self._compress is not None:
-            data = self._compress.compress(data)
+        data = self.compress(data)
         if data:
             self.output_size += len(data)
             denial.append(bytes(data))
 
     async def write_eof(self, data: bytes | bytearray | memoryview = b"") -> None:
-        if self._eof:
+        if self.eof:
             return
         await self.write(data)
-        self._eof = True
+        self.mark_eof()
         denial = self._denial
         if denial is None:
             return
         bridge = self._bridge
         start = self._denial_start
         if start is not None:
-            if self._compress is not None:
-                denial.append(self._compress.flush())
+            if self.compression is not None:
+                denial.append(bytes(self.compress_final()))
             # One body event: Granian takes no more than one.
             body = {"type": "websocket.http.response.body", "body": b"".join(denial)}
             bridge.queue(start)
@@ -338,11 +333,11 @@ async def serve_websocket(app: Application, scope: Scope, receive: Receive, send
     head = request_head(scope, websocket=True)
     task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
     try:
-        request: BaseRequest = app._make_request(head, EMPTY_PAYLOAD, bridge, writer, task)  # type: ignore[arg-type]
-        _set_scheme(request, scope)
+        scheme = _scheme(scope)
+        request = make_request(app, head, EMPTY_PAYLOAD, bridge, writer, task, scheme=scheme)  # type: ignore[arg-type]
         resp: StreamResponse | None
         try:
-            resp = await app._handle(request)  # type: ignore[arg-type]
+            resp = await handle(app, request)
         except Exception as exc:
             resp = failure_response(exc, writer, bridge, None)
         if resp is not None:

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from web_app import Application, Server
+from web_app.integration import bind_loop, make_server
 
 from ._accesslog import AbstractAccessLogger, AbstractAsyncAccessLogger, AccessLogger, access_logger
 from ._appcheck import is_application
@@ -216,12 +217,12 @@ class AppRunner(BaseRunner):
 
     async def _make_server(self) -> Server:
         loop = asyncio.get_running_loop()
-        self._app._set_loop(loop)
+        bind_loop(self._app, loop)
         # Handlers of on_startup may still store state in the app: freeze it only after them.
         self._app.on_startup.freeze()
         await self._app.startup()
         self._app.freeze()
-        return self._app._make_handler(loop=loop, **self._kwargs)
+        return make_server(self._app, loop=loop, **self._kwargs)
 
     async def _cleanup_server(self) -> None:
         await self._app.cleanup()

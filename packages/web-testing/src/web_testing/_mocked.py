@@ -18,6 +18,7 @@ from unittest import mock
 import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from web_app import PayloadWriter, RequestHandler
+from web_app.integration import set_match_info
 from web_http import EMPTY_PAYLOAD, HttpVersion, HttpVersion11, RequestHead, StreamReader
 
 __all__ = ("MockProtocol", "MockTransport", "make_mocked_coro", "make_mocked_request")
@@ -256,7 +257,7 @@ def make_mocked_request(
         route,
     )
     info.add_app(app)
-    request._match_info = info
+    set_match_info(request, info)
     return request
 
 
