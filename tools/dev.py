@@ -107,8 +107,18 @@ SERVE_VENV = ROOT / ".venv-serve"
 # it editable: the same unit tests run on it. Build tools come first, then one no-isolation
 # install (offline-friendly, and the hook finds mypyc in the venv).
 COMPILED_VENV = ROOT / ".venv-compiled"
+# The unit tests run on it are those of web-http and of the packages whose hot path it is; the
+# demo's other packages are installed too (editable) so tools/bench/run.py --compiled can serve.
 COMPILED_TESTED = ("web-http", "web-routing", "web-app")
-COMPILED_TOOLS = (*TEST_TOOLS, "hatchling>=1.27", "editables>=0.5", "mypy>=1.11", "setuptools>=61")
+COMPILED_PACKAGES = SERVE_PACKAGES
+COMPILED_TOOLS = (
+    *TEST_TOOLS,
+    "hatchling>=1.27",
+    "editables>=0.5",
+    "mypy>=1.11",
+    "setuptools>=61",
+    "uvloop>=0.19; sys_platform != 'win32'",
+)
 
 
 def _bin(env: Path, name: str) -> Path:
@@ -296,7 +306,7 @@ def ensure_compiled_env() -> Path | None:
     if problem is not None:
         print(f"compiled web-http: cannot build: {problem}", flush=True)
         return None
-    digest = hashlib.sha256(_fingerprint([*COMPILED_TESTED, *COMPILED_TOOLS]).encode())
+    digest = hashlib.sha256(_fingerprint([*COMPILED_PACKAGES, *COMPILED_TOOLS]).encode())
     http = ROOT / "packages" / "web-http"
     for path in sorted([http / "hatch_build.py", *(http / "src").rglob("*.py")]):
         digest.update(path.read_bytes())  # a non-editable install: rebuild on any change
@@ -315,12 +325,14 @@ def ensure_compiled_env() -> Path | None:
             "-q",
         ]
         editable: list[str | Path] = []
-        for name in COMPILED_TESTED[1:]:
+        for name in COMPILED_PACKAGES:
+            if name == "web-http":
+                continue
             editable += ["-e", ROOT / "packages" / name]
         os.environ["WEB_COMPILE"] = "1"
         try:
             # the runtime dependencies too: mypyc type-checks web-http against them
-            tools = [*COMPILED_TOOLS, *runtime_requirements(COMPILED_TESTED)]
+            tools = [*COMPILED_TOOLS, *runtime_requirements(COMPILED_PACKAGES)]
             ok = _run([*pip, *tools]) == 0 and (
                 _run([*pip, "--no-build-isolation", http, *editable]) == 0
             )

@@ -1,6 +1,7 @@
 """Side-by-side HTTP benchmark: our `web` against aiohttp, same app code, same loop, one run.
 
     .venv/bin/python tools/bench/run.py [--loop uvloop] [--rounds 3] [--duration 5] [SCENARIO ...]
+    .venv/bin/python tools/bench/run.py --compiled    # ours from .venv-compiled (mypyc web-http)
 
 For each scenario the two servers are started in turn (A B A B ... over --rounds rounds), loaded by
 wrk on 127.0.0.1 (the websocket scenario by tools/bench/wsload.py), and the medians are printed:
@@ -28,6 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 AIOHTTP_VENV = ROOT / ".bench" / "aiohttp-venv"
+#: Made by ``python3 tools/dev.py compiled``: web-http built with mypyc (WEB_COMPILE=1).
+COMPILED_VENV = ROOT / ".venv-compiled"
 SCENARIOS = ("hello", "json", "route", "echo4k", "static64k", "mw5", "ws", "gzip16k")
 PATHS = {
     "hello": "/",
@@ -174,12 +177,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="serve ours from .venv-compiled (mypyc web-http; python3 tools/dev.py compiled)",
+    )
     args = parser.parse_args()
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {sorted(unknown)}")
     wrk = ensure_wrk()
-    pythons = {"web": Path(sys.executable), "aiohttp": ensure_aiohttp()}
+    web_python = Path(sys.executable)
+    if args.compiled:
+        web_python = COMPILED_VENV / "bin" / "python"
+        if not web_python.exists():
+            parser.error(f"{web_python} is missing: build it with python3 tools/dev.py compiled")
+    pythons = {"web": web_python, "aiohttp": ensure_aiohttp()}
     settings = vars(args).copy()
     del settings["scenarios"]
     print(" ".join(f"{key}={value}" for key, value in settings.items()))
