@@ -75,3 +75,16 @@ def test_update_from_a_dict_clear_and_iterate() -> None:
     assert [m.key for m in jar] == ["y"]
     jar.clear()
     assert len(jar) == 0
+
+
+def test_cookie_header_is_filter_cookies_joined() -> None:
+    jar = CookieJar()
+    _set(jar, "a=1; Path=/")
+    _set(jar, 'q="x y"; Path=/app')
+    _set(jar, "a=deeper; Path=/app")  # the longer path goes first and wins the name
+    _set(jar, "s=1; Path=/; Secure")
+    url = URL("http://example.com/app/page")
+    expected = "; ".join(f"{m.key}={m.coded_value}" for m in jar.filter_cookies(url).values())
+    assert jar.cookie_header(url) == expected == 'q="x y"; a=deeper'
+    assert jar.cookie_header(URL("http://other.org/")) == ""
+    assert CookieJar().cookie_header(url) == ""

@@ -165,12 +165,29 @@ class CookieJar:
     def filter_cookies(self, request_url: URL) -> BaseCookie[str]:
         """The cookies to send with a request to ``request_url``."""
         found: SimpleCookie = SimpleCookie()
+        for name, morsel in self._matching(request_url):
+            found[name] = morsel.value
+            found[name].set(name, morsel.value, morsel.coded_value)
+        return found
+
+    def cookie_header(self, request_url: URL) -> str:
+        """The ``Cookie`` header for a request to ``request_url`` (empty: none to send).
+
+        What ``filter_cookies`` gives, joined, without building a ``SimpleCookie``.
+        """
         if not self._cookies:
-            return found
+            return ""
+        return "; ".join(f"{name}={m.coded_value}" for name, m in self._matching(request_url))
+
+    def _matching(self, request_url: URL) -> list[tuple[str, Morsel[str]]]:
+        """(name, morsel) to send, longest path first, the first of each name only."""
+        if not self._cookies:
+            return []
         self._expire()
         host = (request_url.raw_host or "").lower()
         secure = request_url.scheme in ("https", "wss")
         path = request_url.raw_path or "/"
+        found: dict[str, Morsel[str]] = {}
         # Longer paths first (RFC 6265 5.4 step 2).
         for key in sorted(self._cookies, key=lambda k: len(k[1]), reverse=True):
             domain, cookie_path, name = key
@@ -185,6 +202,5 @@ class CookieJar:
             if not _path_matches(path, cookie_path) or (morsel["secure"] and not secure):
                 continue
             if name not in found:
-                found[name] = morsel.value
-                found[name].set(name, morsel.value, morsel.coded_value)
-        return found
+                found[name] = morsel
+        return list(found.items())

@@ -107,11 +107,14 @@ class MemoryTransport(asyncio.Transport):
         peer = self.peer
         if not data or self._closing or peer is None or peer._lost or peer._eof_pending:
             return  # as a socket transport: writes after close are dropped
-        peer._inbound += data
         if _delivery.active:
+            peer._inbound += data
             peer._schedule()  # never call a protocol from inside another one's callback
-        else:
+        elif peer._inbound or not peer._reading:
+            peer._inbound += data
             peer._deliver()
+        else:
+            peer._hand_over(data if type(data) is bytes else bytes(data))
         if not self._writing_paused and len(peer._inbound) > HIGH_WATER:
             self._writing_paused = True
             self._protocol.pause_writing()
@@ -166,6 +169,14 @@ class MemoryTransport(asyncio.Transport):
                 keep_open = self._protocol.eof_received()
                 if not keep_open:
                     self.close()
+        finally:
+            _delivery.active = False
+
+    def _hand_over(self, data: bytes) -> None:
+        """Give ``data`` to our protocol now: nothing is waiting before it, no copy is made."""
+        _delivery.active = True
+        try:
+            self._protocol.data_received(data)
         finally:
             _delivery.active = False
 

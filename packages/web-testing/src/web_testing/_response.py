@@ -27,6 +27,11 @@ __all__ = ("ClientResponse",)
 # application/json and application/<anything>+json (RFC 6839 structured syntax suffix)
 _JSON_RE = re.compile(r"^application/(?:[\w.+-]+?\+)?json$")
 
+#: Parsed Content-Type values: a test suite's responses carry a handful of distinct ones,
+#: and parsing one costs more than the rest of ``text()``.
+_CTYPES: dict[str, tuple[str, str | None]] = {}
+_CTYPES_MAX = 256
+
 
 class _Done:
     """An already finished awaitable: ``release()`` works with and without ``await``."""
@@ -88,8 +93,13 @@ class ClientResponse:
             if not value:
                 ctype = ("application/octet-stream", None)
             else:
-                mimetype, params = parse_content_type(value)
-                ctype = (mimetype, params.get("charset") or None)
+                ctype = _CTYPES.get(value)
+                if ctype is None:
+                    mimetype, params = parse_content_type(value)
+                    ctype = (mimetype, params.get("charset") or None)
+                    if len(_CTYPES) >= _CTYPES_MAX:
+                        _CTYPES.clear()
+                    _CTYPES[value] = ctype
             self._ctype = ctype
         return ctype
 

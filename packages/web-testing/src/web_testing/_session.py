@@ -11,9 +11,10 @@ with and without a socket.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl as ssl_module
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from http.cookies import BaseCookie, Morsel
+from http.cookies import Morsel
 from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -30,6 +31,7 @@ from .__about__ import __version__
 from ._body import RequestBody, make_body
 from ._connection import ClientConnection
 from ._cookie_jar import CookieJar
+from ._deadlines import Deadlines
 from ._errors import ClientConnectionError, RequestInfo, TooManyRedirects
 from ._response import ClientResponse
 
@@ -46,7 +48,9 @@ OriginKey = tuple[str, str, int]
 Opener = Callable[[URL, "ssl_module.SSLContext | bool | None"], Awaitable[ClientConnection]]
 
 
+@functools.cache
 def _accept_encoding() -> str:
+    """The codings this installation decodes (fixed once the codec modules are imported)."""
     supported = _supported_encodings()
     return ", ".join(c for c in ("gzip", "deflate", "br", "zstd") if c in supported)
 
@@ -158,8 +162,19 @@ class ClientSession:
         self._auto_decompress = auto_decompress
         self._raise_for_status = raise_for_status
         self._timeout = _timeout_seconds(timeout)
+        self._deadlines = Deadlines()
         self._skip_auto_headers = frozenset(h.lower() for h in skip_auto_headers)
-        self._accept_encoding = _accept_encoding()
+        accept_encoding = _accept_encoding()
+        #: (name, lower-case name, value) of the headers added unless given or skipped.
+        self._auto_headers = tuple(
+            (name, name.lower(), value)
+            for name, value in (
+                ("Accept", "*/*"),
+                ("Accept-Encoding", accept_encoding),
+                ("User-Agent", USER_AGENT),
+            )
+            if value
+        )
 
     @property
     def cookie_jar(self) -> CookieJar:
@@ -178,6 +193,7 @@ class ClientSession:
         return self._connector.closed
 
     async def close(self) -> None:
+        self._deadlines.close()
         await self._connector.close()
 
     async def __aenter__(self) -> ClientSession:
@@ -214,7 +230,9 @@ class ClientSession:
             url = url.extend_query(params)
         method = method.upper()
         body = make_body(data, json)
-        skip = self._skip_auto_headers | frozenset(h.lower() for h in skip_auto_headers or ())
+        skip = self._skip_auto_headers
+        if skip_auto_headers:
+            skip = skip | frozenset(h.lower() for h in skip_auto_headers)
         limit = self._timeout if timeout is None else _timeout_seconds(timeout)
         history: list[ClientResponse] = []
         try:
@@ -222,7 +240,7 @@ class ClientSession:
                 coro = self._send(
                     method, url, body, headers, cookies, skip, chunked, expect100, ssl, history
                 )
-                resp = await (coro if limit is None else _within(coro, limit))
+                resp = await (coro if limit is None else self._deadlines.within(coro, limit))
                 location = resp.headers.get("Location")
                 if not allow_redirects or resp.status not in _REDIRECTS or location is None:
                     break
@@ -270,26 +288,29 @@ class ClientSession:
             for name in given:
                 out.popall(name, None)
             out.extend(given)
-        authority = url.raw_host or ""
-        if ":" in authority:
-            authority = f"[{authority}]"  # an IPv6 literal
-        if url.explicit_port is not None:
-            authority = f"{authority}:{url.explicit_port}"
-        defaults = (
-            ("Host", authority),
-            ("Accept", "*/*"),
-            ("Accept-Encoding", self._accept_encoding),
-            ("User-Agent", USER_AGENT),
-        )
-        for name, value in defaults:
-            if name not in out and name.lower() not in skip and value:
+        if "Host" not in out and "host" not in skip:
+            authority = _authority(url)
+            if authority:
+                out["Host"] = authority
+        for name, lname, value in self._auto_headers:
+            if lname not in skip and name not in out:
                 out[name] = value
-        jar_cookies = self._cookie_jar.filter_cookies(url)
         if cookies:
+            jar_cookies = self._cookie_jar.filter_cookies(url)
             for key, cookie in cookies.items():
                 jar_cookies[key] = cookie.value if isinstance(cookie, Morsel) else str(cookie)
-        if jar_cookies and "Cookie" not in out:
-            out["Cookie"] = "; ".join(f"{m.key}={m.coded_value}" for m in _morsels(jar_cookies))
+            if jar_cookies and "Cookie" not in out:
+                out["Cookie"] = "; ".join(f"{m.key}={m.coded_value}" for m in jar_cookies.values())
+        elif "Cookie" not in out:
+            jar = self._cookie_jar
+            if type(jar).filter_cookies is CookieJar.filter_cookies:
+                header = jar.cookie_header(url)
+            else:  # a jar of the test's own that chooses its cookies
+                header = "; ".join(
+                    f"{m.key}={m.coded_value}" for m in jar.filter_cookies(url).values()
+                )
+            if header:
+                out["Cookie"] = header
         if body is not None:
             if body.content_type and "Content-Type" not in out and "content-type" not in skip:
                 out["Content-Type"] = body.content_type
@@ -377,8 +398,14 @@ class ClientSession:
         return await self.request("POST", url, **kwargs)
 
 
-def _morsels(cookies: BaseCookie[str]) -> list[Morsel[str]]:
-    return list(cookies.values())
+def _authority(url: URL) -> str:
+    """The Host header of ``url``: its host (an IPv6 literal in brackets), an explicit port."""
+    authority = url.raw_host or ""
+    if ":" in authority:
+        authority = f"[{authority}]"  # an IPv6 literal
+    if url.explicit_port is not None:
+        authority = f"{authority}:{url.explicit_port}"
+    return authority
 
 
 def _make_response(
@@ -432,28 +459,6 @@ async def _write_body(
     await body.write(send)
     if encoder is not None:
         conn.write(encoder.end())
-
-
-async def _within(coro: Awaitable[ClientResponse], limit: float) -> ClientResponse:
-    """``coro`` with a time limit; no task of its own (``wait_for`` costs one per request)."""
-    task = asyncio.current_task()
-    assert task is not None
-    fired = False
-
-    def expire() -> None:
-        nonlocal fired
-        fired = True
-        task.cancel()
-
-    timer = asyncio.get_running_loop().call_later(limit, expire)
-    try:
-        return await coro
-    except asyncio.CancelledError:
-        if fired:
-            raise asyncio.TimeoutError(f"no response within {limit} s") from None
-        raise
-    finally:
-        timer.cancel()
 
 
 def _retrieve(task: asyncio.Task[None]) -> None:

@@ -1,0 +1,67 @@
+"""Request time limits on one timer per session: each request still gets its own limit."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from web_testing._deadlines import Deadlines
+
+
+async def _never() -> str:
+    await asyncio.Event().wait()
+    return "unreachable"
+
+
+async def _after(event: asyncio.Event, value: str) -> str:
+    await event.wait()
+    return value
+
+
+async def test_result_within_the_limit() -> None:
+    deadlines = Deadlines()
+    done = asyncio.Event()
+    done.set()
+    assert await deadlines.within(_after(done, "ok"), 60) == "ok"
+    deadlines.close()
+
+
+async def test_a_shorter_limit_after_a_longer_one_still_fires() -> None:
+    deadlines = Deadlines()
+    slow = asyncio.ensure_future(deadlines.within(_never(), 60))
+    await asyncio.sleep(0)
+    with pytest.raises(asyncio.TimeoutError, match=r"within 0\.01 s"):
+        await deadlines.within(_never(), 0.01)
+    assert not slow.done()  # its own limit is far away
+    slow.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow  # an outside cancel stays a cancel, not a timeout
+    deadlines.close()
+
+
+async def test_each_pending_request_expires_at_its_own_deadline() -> None:
+    deadlines = Deadlines()
+    release = asyncio.Event()
+    first = asyncio.ensure_future(deadlines.within(_never(), 0.01))
+    second = asyncio.ensure_future(deadlines.within(_never(), 0.05))
+    answered = asyncio.ensure_future(deadlines.within(_after(release, "answered"), 0.01))
+    release.set()
+    assert await answered == "answered"
+    with pytest.raises(asyncio.TimeoutError):
+        await first
+    # The timer re-armed itself for the later deadline (else wait_for's own error, unmatched).
+    with pytest.raises(asyncio.TimeoutError, match=r"within 0\.05 s"):
+        await asyncio.wait_for(second, 10)
+    deadlines.close()
+
+
+async def test_close_drops_the_timer() -> None:
+    deadlines = Deadlines()
+    pending = asyncio.ensure_future(deadlines.within(_never(), 0.01))
+    await asyncio.sleep(0)
+    deadlines.close()
+    await asyncio.sleep(0.03)
+    assert not pending.done()  # no limit once the session is closed
+    pending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pending
