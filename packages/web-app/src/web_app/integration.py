@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from web_routing import UrlMappingMatchInfo
 
     from ._app import Application, Request
-    from ._request import BaseRequest
+    from ._base_request import BaseRequest
     from ._response import Response
     from ._server import Server
     from ._stream_response import StreamResponse
