@@ -46,16 +46,22 @@ REQUESTS = {
 AREAS = (
     ("parser (web_http parse)", ("web_http/_request_parser", "web_http/_parser_base")),
     ("headers/other web_http", ("web_http/",)),
-    ("request object (web_app)", ("web_app/_request", "web_app/_web_request", "web_app/_req_body")),
+    (
+        "request object (web_app)",
+        ("web_app/_base_request", "web_app/_request_errors", "web_app/_req_body"),
+    ),
     ("routing (web_routing)", ("web_routing/",)),
     (
         "app dispatch (web_app/_app)",
         ("web_app/_app", "web_app/_middlewares", "web_app/_dispatcher"),
     ),
     ("compression (web_app)", ("web_app/_compression",)),
-    ("response (web_app)", ("web_app/_response", "web_app/_stream_response", "web_app/_resp_")),
+    ("response (web_app)", ("web_app/_response", "web_app/_stream_response")),
     ("writer (web_app/_writer)", ("web_app/_writer",)),
-    ("protocol (web_app/_protocol)", ("web_app/_protocol", "web_app/_server")),
+    (
+        "protocol (web_app/_protocol)",
+        ("web_app/_protocol", "web_app/_connection_", "web_app/_error_answers", "web_app/_server"),
+    ),
     ("handler (bench server.py)", ("bench/server.py",)),
     ("this driver (serverside.py)", ("bench/serverside.py",)),
     ("multidict/yarl", ("multidict", "yarl")),

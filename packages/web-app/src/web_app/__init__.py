@@ -101,7 +101,8 @@ from ._stream_response import (
 # isort: split
 # --- connection, writer, low-level server (exports added below this line) ---
 from ._compression import Compressor as Compressor
-from ._protocol import ConnState as ConnState, RequestHandler as RequestHandler
+from ._connection_state import ConnState as ConnState
+from ._protocol import RequestHandler as RequestHandler
 from ._server import Server as Server
 from ._types import RequestConnection as RequestConnection
 from ._writer import PayloadWriter as PayloadWriter
