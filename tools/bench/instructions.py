@@ -118,6 +118,8 @@ def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
         "app-echo4k": lambda: app("echo4k"),
         "app-mw5": lambda: app("mw5"),
         "app-gzip16k": lambda: app("gzip16k"),
+        "app-raw": lambda: app("raw"),  # asyncio's floor: a canned answer, no task
+        "app-raw-task": lambda: app("raw-task"),  # the same from one task per request
     }
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/bench/serverside.py hello json            # cProfile, by module
     .venv/bin/python tools/bench/serverside.py --cpu --requests 20000 # CPU us/request only
+    .venv/bin/python tools/bench/serverside.py --cpu raw raw-task hello   # against asyncio's floor
 
 Each scenario of tools/bench/server.py (hello, json, route, echo4k, mw5, gzip16k) is served by
 the real stack (``AppRunner`` -> ``RequestHandler`` -> parser -> request -> router -> handler
@@ -9,6 +10,8 @@ the real stack (``AppRunner`` -> ``RequestHandler`` -> parser -> request -> rout
 replaced by an in-memory transport, so the kernel's share (recv/send, epoll) is left out and
 the figures do not move with the machine's load as much as a wrk run does. The same driver
 gives tools/bench/instructions.py its ``app-*`` workloads (instructions per request).
+``raw`` and ``raw-task`` are not our server but asyncio's floor on the same transport: a
+protocol writing a canned answer from ``data_received``, and the same from one task per request.
 
 The profile groups cProfile's own time (``tottime``) by module, then by area: the parser,
 the request object, routing, the application's dispatch, the handler, the response, the
@@ -114,6 +117,41 @@ class MemoryTransport(asyncio.Transport):
         )
 
 
+_CANNED = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 13\r\n"
+    b"Date: Thu, 01 Jan 2026 00:00:00 GMT\r\nServer: raw\r\n\r\nHello, World!"
+)
+
+
+class _RawProtocol(asyncio.Protocol):
+    """The floor: a canned answer written from ``data_received`` (no parsing, no task)."""
+
+    transport: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(_CANNED)
+
+
+class _RawTaskProtocol(_RawProtocol):
+    """The floor of one task per request (what isolates each request's context)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()  # made by the server inside the loop
+
+    def data_received(self, data: bytes) -> None:
+        self.loop.create_task(self._answer())
+
+    async def _answer(self) -> None:
+        self.transport.write(_CANNED)
+
+
+#: Not our server: asyncio's own cost of one exchange, to compare ours with.
+FLOORS: dict[str, Callable[[], Any]] = {"raw": _RawProtocol, "raw-task": _RawTaskProtocol}
+
+
 def _new_loop(loop_name: str) -> asyncio.AbstractEventLoop:
     if loop_name == "uvloop":
         import uvloop
@@ -129,11 +167,15 @@ def driver(scenario: str, loop_name: str = "asyncio") -> Callable[..., None]:
     web = importlib.import_module("web")
     loop = _new_loop(loop_name)
     asyncio.set_event_loop(loop)
-    app = server.build_app(web, scenario)
-    runner = web.AppRunner(app, access_log=None)
-    loop.run_until_complete(runner.setup())
-    factory = runner.server
-    assert factory is not None
+    factory: Callable[[], Any]
+    if scenario in FLOORS:
+        factory = FLOORS[scenario]
+    else:
+        app = server.build_app(web, scenario)
+        runner = web.AppRunner(app, access_log=None)
+        loop.run_until_complete(runner.setup())
+        assert runner.server is not None
+        factory = runner.server
 
     async def connect() -> Any:
         return factory()
@@ -141,7 +183,7 @@ def driver(scenario: str, loop_name: str = "asyncio") -> Callable[..., None]:
     protocol = loop.run_until_complete(connect())
     transport = MemoryTransport()
     protocol.connection_made(transport)
-    request = REQUESTS[scenario]
+    request = REQUESTS.get(scenario, REQUESTS["hello"])
     feed = protocol.data_received
 
     if loop_name != "asyncio":
@@ -228,17 +270,20 @@ def cpu(scenario: str, requests: int, loop_name: str) -> float:
     return best / requests * 1e6
 
 
+KNOWN = (*SCENARIOS, *FLOORS)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="server-side work per request, no sockets")
-    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
+    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), help=", ".join(KNOWN))
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--cpu", action="store_true", help="CPU us/request, no profiler")
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
-    unknown = set(args.scenarios) - set(SCENARIOS)
+    unknown = set(args.scenarios) - set(KNOWN)
     if unknown:
-        parser.error(f"unknown scenarios: {sorted(unknown)} (known: {', '.join(SCENARIOS)})")
+        parser.error(f"unknown scenarios: {sorted(unknown)} (known: {', '.join(KNOWN)})")
     for scenario in args.scenarios:
         if args.cpu:
             print(
