@@ -1,8 +1,9 @@
 """The parser's line caches change speed only: a head parses the same, cold or warm.
 
-The request parser remembers validated request lines and field lines. These tests parse
-heads made of lines already seen (valid ones, from other heads and under other limits)
-next to hostile lines, and check every outcome against a parse with empty caches.
+The request parser remembers validated request lines, field lines and whole header
+sections. These tests parse heads made of lines already seen (valid ones, from other heads
+and under other limits) next to hostile lines, and check every outcome against a parse with
+empty caches.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from web_http import (
     RequestHead,
 )
 from web_http._headers import LINE_CACHE
-from web_http._request_parser import _REQUEST_LINES
+from web_http._request_parser import _REQUEST_LINES, _SECTIONS
 
 
 def clear_caches() -> None:
     LINE_CACHE.clear()
     _REQUEST_LINES.clear()
+    _SECTIONS.clear()
 
 
 def summary(events: list[Event]) -> list[object]:
@@ -194,3 +196,42 @@ def test_shared_lines_give_independent_headers() -> None:
     assert first.headers is not second.headers
     assert first.headers == second.headers
     assert first.raw_headers == ((b"Host", b"example.com"), (b"Accept", b"*/*"))
+
+
+def test_a_cached_section_still_meets_smaller_limits() -> None:
+    fields = [b"Host: example.com", b"Accept: */*", b"Accept: */*", b"Accept: */*"]
+    parse(build(b"GET / HTTP/1.1", fields))  # the section is cached under the default limits
+    assert b"\r\n".join(fields) in _SECTIONS
+    out = parse(build(b"GET / HTTP/1.1", fields), SMALL)
+    assert out[0][:2] == ("HeaderFieldsTooLarge", 431)  # type: ignore[index]
+    tight = HttpLimits(max_headers=20)
+    out = parse(build(b"GET / HTTP/1.1", fields), tight)
+    assert out[0] == ("HeaderFieldsTooLarge", 431, "Header section too large")
+
+
+def test_a_cached_section_does_not_excuse_a_bad_request_line() -> None:
+    fields = [b"Host: example.com", b"Accept: */*"]
+    parse(build(b"GET / HTTP/1.1", fields))
+    out = parse(build(b"GET /\x01 HTTP/1.1", fields))
+    assert out[0] == ("BadHttpMessage", 400, "Invalid control character in message head")
+
+
+def test_a_cached_section_decides_framing_per_version() -> None:
+    fields = [b"Host: example.com", b"Connection: keep-alive"]
+    clear_caches()
+    cold_11 = parse(build(b"GET / HTTP/1.1", fields))
+    cold_10 = parse(build(b"GET / HTTP/1.0", fields))
+    clear_caches()
+    parse(build(b"GET / HTTP/1.0", fields))
+    assert parse(build(b"GET / HTTP/1.1", fields)) == cold_11
+    assert parse(build(b"GET / HTTP/1.0", fields)) == cold_10
+
+
+def test_the_section_cache_stays_bounded() -> None:
+    clear_caches()
+    for n in range(600):
+        parse(build(b"GET / HTTP/1.1", [b"Host: example.com", b"X-N: %d" % n]))
+    assert 0 < len(_SECTIONS) <= 256
+    big = [b"Host: example.com", *(b"X-%d: " % n + b"v" * 100 for n in range(60))]
+    parse(build(b"GET / HTTP/1.1", big), HttpLimits(max_headers=16384, max_header_count=100))
+    assert b"\r\n".join(big) not in _SECTIONS  # over 4 KiB: parsed, not kept

@@ -46,6 +46,7 @@ from ._headers import (
     parse_transfer_encoding,
     request_is_chunked,
 )
+from ._limits import HttpLimits
 from ._parser_base import BaseParser, Buffer, Event, ParserState
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
@@ -73,6 +74,88 @@ _cached_line = LINE_CACHE.__getitem__
 _HEAD = ParserState.HEAD
 _ERROR = ParserState.ERROR
 _UPGRADED = ParserState.UPGRADED
+
+
+#: What a head's field lines decide, found once per distinct section (see ``_scan``).
+_Scan = tuple[
+    int,  # Host fields
+    bool,  # the last Host value is valid
+    "frozenset[bytes] | None",  # Connection tokens (None: no Connection field)
+    frozenset[bytes],  # Upgrade tokens
+    "list[bytes] | None",  # Content-Length values, never mutated
+    "list[bytes] | None",  # Transfer-Encoding values, never mutated
+    "str | None",  # Content-Encoding
+    bool,  # Expect: 100-continue
+]
+_NO_FIELDS: Final[_Scan] = (0, False, None, frozenset(), None, None, None, False)
+_Section = tuple[tuple[tuple[bytes, bytes], ...], "CIMultiDict[str]", _Scan]
+
+# Validated header sections (everything after the request line), by their bytes: a client
+# sends the same fields request after request, so a repeated section costs a lookup and a
+# multidict copy instead of a line lookup per field, a zip, a case-folding multidict build
+# and a scan of the special fields. Only sections that parsed without error are stored, and
+# only after their lines passed the byte checks; each head still gets its own multidict and
+# this parser's limits are checked on every head. Bounded in count and size.
+_SECTIONS: dict[bytes, _Section] = {}
+_SECTIONS_MAX: Final = 256
+_SECTION_CACHEABLE: Final = 4096
+
+
+def _parse_section(
+    head: bytes, lines: list[bytes], size: int, limits: HttpLimits, checked: bool
+) -> _Section:
+    """Parse the field lines of a head whose section is not cached (errors in line order)."""
+    try:
+        fields: list[FieldLine] | None = [*map(_cached_line, lines)]
+    except KeyError:
+        fields = None
+        if not checked:
+            check_head_bytes(head, len(lines) + 1)
+    if size > limits.max_headers:
+        raise HeaderFieldsTooLarge("Header section too large", limits.max_headers)
+    if size > limits.max_field_size or len(lines) > limits.max_header_count:
+        check_field_limits(lines, limits, size)
+    if fields is None:
+        fields = field_lines(lines)
+    # the rows are FieldLine tuples of one fixed length: strict= would only cost time
+    raw, decoded, _kinds, _tokens, _hosts = zip(*fields)  # noqa: B905
+    return raw, CIMultiDict(decoded), _scan([*filter(_kind_of, fields)])
+
+
+def _scan(specials: list[FieldLine]) -> _Scan:
+    """The facts the framing rules need, from the fields a parser acts on, in order."""
+    hosts = 0
+    host_ok = False
+    connection: frozenset[bytes] | None = None
+    upgrade_tokens = _NO_TOKENS
+    cl_values: list[bytes] | None = None  # lists made only when such a field exists
+    te_values: list[bytes] | None = None
+    encoding: str | None = None
+    expect = False
+    for field in specials:
+        kind = field[2]
+        if kind == K_HOST:
+            hosts += 1
+            host_ok = field[4]
+        elif kind == K_CONNECTION:
+            connection = field[3] if connection is None else connection | field[3]
+        elif kind == K_CONTENT_LENGTH:
+            if cl_values is None:
+                cl_values = [field[0][1]]
+            else:
+                cl_values.append(field[0][1])
+        elif kind == K_TRANSFER_ENCODING:
+            if te_values is None:
+                te_values = [field[0][1]]
+            else:
+                te_values.append(field[0][1])
+        elif kind == K_UPGRADE:
+            upgrade_tokens = upgrade_tokens | field[3]
+        elif kind == K_CONTENT_ENCODING:
+            encoding = field[0][1].decode("latin-1").lower() or None
+        elif kind == K_EXPECT:
+            expect = field[0][1].lower() == b"100-continue"
+    return hosts, host_ok, connection, upgrade_tokens, cl_values, te_values, encoding, expect
 
 
 def _parse_request_line(line: bytes) -> tuple[str, str, HttpVersion]:
@@ -203,59 +286,27 @@ class HttpRequestParser(BaseParser):
         raw: tuple[tuple[bytes, bytes], ...]
         if len(lines) > 1:
             del lines[0]
-            try:
-                fields: list[FieldLine] | None = [*map(_cached_line, lines)]
-            except KeyError:
-                fields = None
-                if not checked:
-                    check_head_bytes(head, len(lines) + 1)
             size = len(head) - len(line) - 2
-            if size > limits.max_headers:
-                raise HeaderFieldsTooLarge("Header section too large", limits.max_headers)
-            if size > limits.max_field_size or len(lines) > limits.max_header_count:
-                check_field_limits(lines, limits, size)
-            if fields is None:
-                fields = field_lines(lines)
-            # the rows are FieldLine tuples of one fixed length: strict= would only cost time
-            raw, decoded, _kinds, _tokens, _hosts = zip(*fields)  # noqa: B905
-            headers = CIMultiDictProxy(CIMultiDict(decoded))
-            specials = [*filter(_kind_of, fields)]
+            section = head[len(line) + 2 :]
+            known = _SECTIONS.get(section)
+            if known is None:
+                known = _parse_section(head, lines, size, limits, checked)
+                if size <= _SECTION_CACHEABLE:
+                    if len(_SECTIONS) >= _SECTIONS_MAX:
+                        _SECTIONS.clear()
+                    _SECTIONS[section] = known
+            else:  # known clean bytes and lines; this parser's limits apply to every head
+                if size > limits.max_headers:
+                    raise HeaderFieldsTooLarge("Header section too large", limits.max_headers)
+                if size > limits.max_field_size or len(lines) > limits.max_header_count:
+                    check_field_limits(lines, limits, size)
+            raw, template, scan = known
+            headers = CIMultiDictProxy(template.copy())  # each head its own multidict
         else:
             raw = ()
             headers = _EMPTY_HEADERS
-            specials = []
-
-        hosts = 0
-        host_ok = False
-        connection: frozenset[bytes] | None = None
-        upgrade_tokens = _NO_TOKENS
-        cl_values: list[bytes] | None = None  # lists made only when such a field exists
-        te_values: list[bytes] | None = None
-        encoding: str | None = None
-        expect = False
-        for field in specials:
-            kind = field[2]
-            if kind == K_HOST:
-                hosts += 1
-                host_ok = field[4]
-            elif kind == K_CONNECTION:
-                connection = field[3] if connection is None else connection | field[3]
-            elif kind == K_CONTENT_LENGTH:
-                if cl_values is None:
-                    cl_values = [field[0][1]]
-                else:
-                    cl_values.append(field[0][1])
-            elif kind == K_TRANSFER_ENCODING:
-                if te_values is None:
-                    te_values = [field[0][1]]
-                else:
-                    te_values.append(field[0][1])
-            elif kind == K_UPGRADE:
-                upgrade_tokens = upgrade_tokens | field[3]
-            elif kind == K_CONTENT_ENCODING:
-                encoding = field[0][1].decode("latin-1").lower() or None
-            elif kind == K_EXPECT:
-                expect = field[0][1].lower() == b"100-continue"
+            scan = _NO_FIELDS
+        hosts, host_ok, connection, upgrade_tokens, cl_values, te_values, encoding, expect = scan
 
         # RFC 9112 3.2: exactly one valid Host in HTTP/1.1; at most one valid one in 1.0.
         if hosts != 1:
