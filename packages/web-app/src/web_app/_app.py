@@ -746,7 +746,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
                 return cast("StreamResponse", resp)
 
         if not self._run_middlewares:
-            return cast("StreamResponse", await match_info.handler(request))
+            handled: StreamResponse = await match_info.handler(request)  # no cast(): a call
+            return handled
         # hot path: the chain of an already seen (route, app chain)
         entry = self._chains.get(match_info.route)
         if entry is not None and entry[0] == match_info.apps:

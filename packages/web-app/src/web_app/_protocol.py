@@ -391,7 +391,8 @@ class RequestHandler(ConnectionIO):
                         resp._fast_send_ok
                         and resp._payload_writer is None
                         and not resp._eof_sent
-                        and cast(Response, resp)._send_fast(request, writer)
+                        # _fast_send_ok is true only on a Response (no cast(): a call per request)
+                        and resp._send_fast(request, writer)  # type: ignore[attr-defined]
                     ):
                         if self._paused_writing:
                             await writer.drain()
@@ -432,7 +433,9 @@ class RequestHandler(ConnectionIO):
                     self.data_received(tail)
             if not resp.keep_alive:
                 return
-            if payload is not EMPTY_PAYLOAD and not payload.is_eof():
+            if payload is EMPTY_PAYLOAD:
+                keep = True  # the shared empty body never holds an error
+            elif not payload.is_eof():
                 keep = await self._drain_body(head, payload)
             else:
                 keep = payload.exception() is None
