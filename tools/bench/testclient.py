@@ -13,16 +13,28 @@ server and the kernel work done for them) are measured; on a machine shared with
 work the CPU figures are the steadier ones. Each sample starts after a full garbage
 collection, so neither transport pays for the other's garbage. ``--tests 1 --iterations
 1000`` measures the exchanges alone, without set-up costs.
+
+``--split`` then runs each scenario once more in memory under cProfile and prints which share
+of that time is the test client's own code (web-testing, web-http's response parser and
+request serializer, the client-side body encoders, the websockets library, the scenario
+loop) and the in-memory transport's, the rest being the server (the real protocol, routing,
+handlers, start-up and clean-up) and the event loop, which the two transports share. From
+those shares and the CPU medians it prints a ceiling: the ratio if the client and the
+in-memory transport cost nothing at all (the client's share leaves the socket side too).
+cProfile inflates call-heavy code, so the shares are estimates.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import gc
+import pstats
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import web
 from web_testing import FormData, TestClient, TestServer
@@ -185,7 +197,45 @@ async def run_once(
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-async def main(names: list[str], rounds: int, tests: int, iterations: int) -> None:
+#: Where the test client's own work lives (path fragments of the profiled functions' files).
+CLIENT_CODE = (
+    "/web_testing/",
+    "/web_http/_response_parser.py",
+    "/web_http/_serializer.py",
+    "/web_app/_formdata.py",
+    "/web_app/_multipart_writer.py",
+    "/web_app/payload.py",
+    "/websockets/",
+)
+TRANSPORT_CODE = "/web_testing/_memory.py"
+
+
+async def split(scenario: Scenario, tests: int, iterations: int) -> tuple[float, float]:
+    """(client share, in-memory transport share) of a profiled in-memory run."""
+    gc.collect()
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(tests):
+        async with TestClient(TestServer(make_app(), transport="memory")) as client:
+            await scenario(client, iterations)
+    profile.disable()
+    total = in_client = in_transport = 0.0
+    stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    for (path, _, func), row in stats.items():
+        own = row[2]
+        total += own
+        if TRANSPORT_CODE in path:
+            in_transport += own
+        elif any(part in path for part in CLIENT_CODE) or (
+            path == __file__ and func.startswith("s_")
+        ):
+            in_client += own
+    return in_client / total, in_transport / total
+
+
+async def main(
+    names: list[str], rounds: int, tests: int, iterations: int, with_split: bool = False
+) -> None:
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(rounds):
         for name in names:
@@ -216,6 +266,25 @@ async def main(names: list[str], rounds: int, tests: int, iterations: int) -> No
             f" {cpu:>6.2f}x"
         )
     print(f"(medians of {rounds} rounds; per scenario {tests} clients x {iterations} exchanges)")
+    if not with_split:
+        return
+    print(f"\n{'scenario':<12} {'client':>7} {'transport':>10} {'ceiling cpu x':>14}")
+    ceiling = {"socket": 0.0, "memory": 0.0}
+    for name in [*names, "total"]:
+        if name == "total":
+            sock, mem = ceiling["socket"], ceiling["memory"]
+            print(f"{name:<12} {'':>7} {'':>10} {sock / max(mem, 1e-9):>13.2f}x")
+            break
+        client_share, transport_share = await split(SCENARIOS[name], tests, iterations)
+        sock = statistics.median(s[1] for s in samples[(name, "socket")])
+        mem = statistics.median(s[1] for s in samples[(name, "memory")])
+        sock, mem = sock - mem * client_share, mem * (1 - client_share - transport_share)
+        ceiling["socket"] += sock
+        ceiling["memory"] += mem
+        ratio = sock / max(mem, 1e-9)
+        print(f"{name:<12} {client_share:>6.0%} {transport_share:>10.0%} {ratio:>13.2f}x")
+    print("(client and transport: shares of the profiled in-memory time; ceiling: the CPU")
+    print(" ratio if the client and the in-memory transport cost nothing)")
 
 
 def cli() -> None:
@@ -224,10 +293,16 @@ def cli() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tests", type=int, default=20, help="clients per scenario and round")
     parser.add_argument("--iterations", type=int, default=5, help="exchanges per client")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="also profile the in-memory runs: client/transport shares and the ceiling ratio",
+    )
     args = parser.parse_args()
     if min(args.rounds, args.tests, args.iterations) < 1:
         parser.error("--rounds, --tests and --iterations must be at least 1")
-    asyncio.run(main(args.scenarios or list(SCENARIOS), args.rounds, args.tests, args.iterations))
+    names = args.scenarios or list(SCENARIOS)
+    asyncio.run(main(names, args.rounds, args.tests, args.iterations, args.split))
 
 
 if __name__ == "__main__":

@@ -28,3 +28,14 @@ def test_every_scenario_runs_over_both_transports(capsys: pytest.CaptureFixture[
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[0] for line in lines[1:-1]]
     assert names == [*bench.SCENARIOS, "total"]
+
+
+def test_split_finds_the_client_and_transport_shares(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load()
+    client, transport = asyncio.run(bench.split(bench.SCENARIOS["hello"], 1, 3))
+    assert 0 < client < 1 and 0 < transport < 1 and client + transport < 1
+    asyncio.run(bench.main(["hello", "ws"], rounds=1, tests=1, iterations=2, with_split=True))
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[lines.index("") + 2 :]
+    assert [line.split()[0] for line in table[:3]] == ["hello", "ws", "total"]
+    assert table[2].endswith("x")
