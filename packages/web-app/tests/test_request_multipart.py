@@ -9,7 +9,14 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from web_app._base_request import BaseRequest, FileField
 from web_app._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
-from web_http import BodyPartReader, HttpVersion11, MultipartReader, RequestHead, StreamReader
+from web_http import (
+    BadHttpMessage,
+    BodyPartReader,
+    HttpVersion11,
+    MultipartReader,
+    RequestHead,
+    StreamReader,
+)
 
 BOUNDARY = "XyZ123"
 
@@ -191,3 +198,34 @@ async def test_multipart_part_read_over_limit_is_413() -> None:
     part = await reader.next()
     assert isinstance(part, BodyPartReader)
     assert len(b"".join([c async for c in part.read_decoded_chunks(64)])) == 500
+
+
+@pytest.mark.parametrize("size", [0, 1, 2**16, 2 * 2**16, 3 * 2**16 + 123])
+async def test_file_parts_of_any_size_are_spooled_whole_and_rewound(size: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    body = form_body([('form-data; name="f"; filename="x.bin"', "", data)])
+    upload = (await make(body, client_max_size=None).post())["f"]
+    assert isinstance(upload, FileField)
+    assert upload.file.tell() == 0
+    assert upload.file.read() == data
+    upload.file.close()
+
+
+async def test_a_file_cut_short_closes_its_temporary_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tempfile
+
+    made: list[Any] = []
+    original = tempfile.TemporaryFile
+
+    def temporary_file() -> Any:
+        made.append(original())
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    # Two full chunks reach the file, then the body ends without its closing boundary.
+    head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\n'
+    with pytest.raises(BadHttpMessage):
+        await make(head.encode() + b"x" * (3 * 2**16), client_max_size=None).post()
+    assert made and all(f.closed for f in made)
