@@ -14,14 +14,14 @@ work the CPU figures are the steadier ones. Each sample starts after a full garb
 collection, so neither transport pays for the other's garbage. ``--tests 1 --iterations
 1000`` measures the exchanges alone, without set-up costs.
 
-``--split`` then runs each scenario once more in memory under cProfile and prints which share
-of that time is the test client's own code (web-testing, web-http's response parser and
-request serializer, the client-side body encoders, the websockets library, the scenario
-loop) and the in-memory transport's, the rest being the server (the real protocol, routing,
-handlers, start-up and clean-up) and the event loop, which the two transports share. From
-those shares and the CPU medians it prints a ceiling: the ratio if the client and the
-in-memory transport cost nothing at all (the client's share leaves the socket side too).
-cProfile inflates call-heavy code, so the shares are estimates.
+``--split`` then runs each scenario ``--rounds`` more times in memory under cProfile and
+prints the median share of that time spent in the test client's own code (web-testing,
+web-http's response parser and request serializer, the client-side body encoders, the
+websockets library, the scenario loop) and in the in-memory transport; the rest is the
+server (the real protocol, routing, handlers, start-up and clean-up) and the event loop,
+which the two transports share. From those shares and the CPU medians it prints a ceiling:
+the ratio if the client and the in-memory transport cost nothing at all (the client's share
+leaves the socket side too). cProfile inflates call-heavy code, so the shares are estimates.
 """
 
 from __future__ import annotations
@@ -275,7 +275,9 @@ async def main(
             sock, mem = ceiling["socket"], ceiling["memory"]
             print(f"{name:<12} {'':>7} {'':>10} {sock / max(mem, 1e-9):>13.2f}x")
             break
-        client_share, transport_share = await split(SCENARIOS[name], tests, iterations)
+        shares = [await split(SCENARIOS[name], tests, iterations) for _ in range(rounds)]
+        client_share = statistics.median(c for c, _ in shares)
+        transport_share = statistics.median(t for _, t in shares)
         sock = statistics.median(s[1] for s in samples[(name, "socket")])
         mem = statistics.median(s[1] for s in samples[(name, "memory")])
         sock, mem = sock - mem * client_share, mem * (1 - client_share - transport_share)
@@ -283,8 +285,8 @@ async def main(
         ceiling["memory"] += mem
         ratio = sock / max(mem, 1e-9)
         print(f"{name:<12} {client_share:>6.0%} {transport_share:>10.0%} {ratio:>13.2f}x")
-    print("(client and transport: shares of the profiled in-memory time; ceiling: the CPU")
-    print(" ratio if the client and the in-memory transport cost nothing)")
+    print("(client, transport: median shares of the profiled in-memory time; ceiling: the")
+    print(" CPU ratio if the client and the in-memory transport cost nothing)")
 
 
 def cli() -> None:
