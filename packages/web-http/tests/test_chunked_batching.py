@@ -101,3 +101,72 @@ def test_a_feed_inside_one_large_chunk_passes_the_input_through_uncopied() -> No
     events = parser.feed(block)
     assert data_events(events) == [block]
     assert data_events(events)[0] is block  # the input itself, not a copy
+
+
+# Runs of equal-size chunks take a shortcut (one startswith per chunk); these pin its edges.
+
+
+def test_a_run_of_equal_chunks_then_other_sizes_gives_the_exact_body() -> None:
+    pieces = [bytes([i]) * 300 for i in range(20)] + [b"short", b"x" * 301] + [b"y" * 300] * 3
+    events = HttpRequestParser().feed(HEAD + chunked(*pieces))
+    assert data_events(events) == [b"".join(pieces)]
+    assert isinstance(events[-1], EndOfMessage)
+
+
+@pytest.mark.parametrize("step", [1, 2, 5, 9, 300, 301, 307, 4096])
+def test_a_run_of_equal_chunks_split_anywhere_gives_the_same_body(step: int) -> None:
+    pieces = [bytes([65 + i % 26]) * 300 for i in range(40)]
+    raw = HEAD + chunked(*pieces)
+    parser = HttpRequestParser()
+    events: list[Event] = []
+    for i in range(0, len(raw), step):  # cuts size lines, CRLFs and data inside the run
+        events += parser.feed(raw[i : i + step])
+    assert b"".join(data_events(events)) == b"".join(pieces)
+    assert isinstance(events[-1], EndOfMessage)
+
+
+def test_a_bad_crlf_inside_a_run_delivers_the_data_before_it_then_fails() -> None:
+    raw = HEAD + b"5\r\nhello\r\n5\r\nworld\r\n5\r\nthereXX5\r\nagain\r\n0\r\n\r\n"
+    events = HttpRequestParser().feed(raw)
+    assert data_events(events) == [b"helloworldthere"]
+    assert isinstance(events[-1], TransferEncodingError)
+    assert events[-1].code == 400
+
+
+def test_the_same_size_written_differently_or_with_extensions_leaves_the_run() -> None:
+    # "5", "05", an extension and upper/lower case hex are all the same size: each parses
+    raw = HEAD + b"a\r\n0123456789\r\nA\r\n9876543210\r\n0a;x=y\r\nabcdefghij\r\na\r\n"
+    raw += b"ABCDEFGHIJ\r\n0\r\n\r\n"
+    events = HttpRequestParser().feed(raw)
+    assert data_events(events) == [b"0123456789" + b"9876543210" + b"abcdefghij" + b"ABCDEFGHIJ"]
+    assert isinstance(events[-1], EndOfMessage)
+
+
+def test_a_run_ending_in_the_last_chunk_with_trailers() -> None:
+    body = b"".join(b"4\r\nabcd\r\n" for _ in range(10)) + b"0\r\nX-Sum: 40\r\nX-Other: y\r\n\r\n"
+    parser = HttpRequestParser()
+    events = parser.feed(HEAD + body)
+    assert data_events(events) == [b"abcd" * 10]
+    end = events[-1]
+    assert isinstance(end, EndOfMessage)
+    assert end.trailers["X-Sum"] == "40" and end.trailers["X-Other"] == "y"
+    # the next message on the connection parses normally
+    events = parser.feed(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert isinstance(events[0], RequestHead) and isinstance(events[1], EndOfMessage)
+
+
+def test_a_run_whose_next_chunk_is_not_all_here_continues_in_the_next_feed() -> None:
+    parser = HttpRequestParser()
+    first = HEAD + b"3\r\nabc\r\n3\r\ndef\r\n3\r\ngh"  # the third chunk is cut in its data
+    assert data_events(parser.feed(first)) == [b"abcdefgh"]
+    events = parser.feed(b"i\r\n3\r\njkl\r\n0\r\n\r\n")
+    assert data_events(events) == [b"ijkl"]
+    assert isinstance(events[-1], EndOfMessage)
+
+
+def test_a_run_with_a_size_line_over_the_digit_limit_is_refused() -> None:
+    too_long = b"0" * 17 + b"3"  # the same size, but more digits than max_chunk_size_digits
+    raw = HEAD + b"3\r\nabc\r\n" + too_long + b"\r\ndef\r\n0\r\n\r\n"
+    events = HttpRequestParser().feed(raw)
+    assert data_events(events) == [b"abc"]
+    assert isinstance(events[-1], TransferEncodingError)

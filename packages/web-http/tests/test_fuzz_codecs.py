@@ -256,6 +256,7 @@ SEEDS: dict[str, list[bytes]] = {
         b"5\r\nhello\r\n0\r\n\r\nrest",
         b"a;name=value\r\n0123456789\r\n1\r\nx\r\n0\r\nX-Trailer: t\r\nX-Two: 2\r\n\r\n",
         b"FFFF\r\n" + b"z" * 64,
+        b"3\r\nabc\r\n3\r\ndef\r\n3\r\nghi\r\n03\r\njkl\r\n0\r\n\r\n",  # a run of equal sizes
     ],
     "multipart_reader": [_PART + b"--XyZ--\r\n", _NESTED + b"--XyZ--\r\n", b"--XyZ--\r\n"],
 }

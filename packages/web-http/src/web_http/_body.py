@@ -98,6 +98,15 @@ class ChunkedReader:
                                 # The usual case: the whole chunk and its CRLF are here. The
                                 # data goes out before a bad CRLF is reported (as below).
                                 out.append(view[pos:stop])
+                                # Clients mostly send chunks of one size: while CRLF and the
+                                # same size line follow, and that whole chunk is here too,
+                                # one startswith() replaces the match, the int() and the
+                                # CRLF check.
+                                sep = b"\r\n" + m[0]
+                                step = len(sep) + size
+                                while stop + step + 2 <= end and buf.startswith(sep, stop):
+                                    out.append(view[stop + step - size : stop + step])
+                                    stop += step
                                 if buf[stop] != 13 or buf[stop + 1] != 10:
                                     raise TransferEncodingError("Missing CRLF after chunk data")
                                 pos = stop + 2
