@@ -14,7 +14,8 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from web_app._base_request import BaseRequest
 from web_app._compression import BROTLI_AVAILABLE
 from web_app._response import Response, json_bytes_response, json_response
-from web_app._stream_response import ContentCoding, StreamResponse
+from web_app._response_coding import ContentCoding
+from web_app._stream_response import StreamResponse
 from web_http import EMPTY_PAYLOAD, HttpVersion11, RequestHead
 
 

@@ -91,9 +91,9 @@ from ._response import (
     json_bytes_response as json_bytes_response,
     json_response as json_response,
 )
+from ._response_coding import ContentCoding as ContentCoding
 from ._sse import EventSourceResponse as EventSourceResponse, sse_response as sse_response
 from ._stream_response import (
-    ContentCoding as ContentCoding,
     PrepareCallback as PrepareCallback,
     StreamResponse as StreamResponse,
 )

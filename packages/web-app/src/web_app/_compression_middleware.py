@@ -21,7 +21,7 @@ from ._app import Handler, Middleware
 from ._compression import SUPPORTED_ENCODINGS
 from ._middlewares import middleware
 from ._response import Response
-from ._stream_response import ContentCoding
+from ._response_coding import ContentCoding
 from .payload import Payload
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """``Response`` (the whole body known up front), ``json_response`` and ``json_bytes_response``.
 
-``Response`` builds on ``StreamResponse`` (``_stream_response.py``): Content-Length is computed
-at ``prepare``, and the head and the body leave in one write.
+``Response`` builds on ``StreamResponse`` (``_stream_response.py``, ``_response_head.py``):
+Content-Length is computed at ``prepare``, and the head and the body leave in one write.
 
 The common case takes a shorter road (``Response._send_fast``, called by the connection): a
 ``Response`` whose only header is its Content-Type keeps that value in a plain attribute and
@@ -24,16 +24,10 @@ from typing import TYPE_CHECKING, Any, Final
 from multidict import CIMultiDict
 from web_http import HttpVersion10, HttpVersion11, http_date
 
+from ._response_coding import ContentCoding
+from ._response_head import _CONTENT_ENCODING, _CONTENT_LENGTH, _CONTENT_TYPE
 from ._response_headers import SERVER_SOFTWARE, LooseHeaders
-from ._stream_response import (
-    _CONTENT_ENCODING,
-    _CONTENT_LENGTH,
-    _CONTENT_TYPE,
-    ContentCoding,
-    StreamResponse,
-    TextTypeError,
-    _no_length_allowed,
-)
+from ._stream_response import StreamResponse, TextTypeError, _no_length_allowed
 from .payload import PAYLOAD_REGISTRY, LookupError as PayloadLookupError, Payload
 
 if TYPE_CHECKING:

@@ -1,48 +1,48 @@
-"""``StreamResponse``: the response state machine, with headers, cookies, compression, framing.
+"""``StreamResponse``: the response state machine; framing, compression and body writing.
 
-A response goes through three states: *open* (status, headers and cookies may change),
-*prepared* (the head is handed to the connection's writer; only body bytes may follow) and
-*finished* (``write_eof`` was called; nothing more may be sent). Every change that is no
-longer allowed raises ``RuntimeError`` instead of being silently lost.
+A response goes through three states: *open* (status, headers and cookies may change; they
+live in ``ResponseHead``, ``_response_head.py``), *prepared* (the head is handed to the
+connection's writer; only body bytes may follow) and *finished* (``write_eof`` was called;
+nothing more may be sent). Every change that is no longer allowed raises ``RuntimeError``
+instead of being silently lost.
 
-The head is built in one pass at ``prepare``: default headers are added to the response's
-``CIMultiDict`` (so ``on_response_prepare`` handlers and tests see them) and serialized in one
-call to ``web_http.serialize_response_head``. ``Response`` and its one-write fast path live in
-``_response.py``.
+The head is completed in one pass at ``prepare``: the framing (Content-Length or chunked),
+the negotiated content coding and the default fields are added to the response's
+``CIMultiDict`` (so ``on_response_prepare`` handlers and tests see them), and it is
+serialized in one call to ``web_http.serialize_response_head``. ``Response`` and its
+one-write fast path live in ``_response.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime
-import enum
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Final
 
-from multidict import CIMultiDict, istr
+from multidict import CIMultiDict
 from web_http import (
-    ETag,
     HttpVersion10,
     HttpVersion11,
-    choose_encoding,
     http_date,
-    parse_content_type,
-    parse_http_date,
-    reason_phrase,
     serialize_response_head as _serialize_head,
 )
 
 from ._keys import warn_str_key
+from ._response_coding import ResponseCoding
+from ._response_head import (
+    _CONNECTION,
+    _CONTENT_LENGTH,
+    _CONTENT_TYPE,
+    _DATE,
+    _SERVER,
+    _SET_COOKIE,
+    _TRANSFER_ENCODING,
+)
 from ._response_headers import (
-    EPOCH_EXPIRES,
-    ETAG_VALUE_RE,
     SERVER_SOFTWARE,
     LooseHeaders,
-    SentHeaders,
     cookie_headers,
-    format_last_modified,
     must_be_empty_body,
 )
 
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
     from ._writer import PayloadWriter
 
 __all__ = (
-    "ContentCoding",
     "NotStartedError",
     "PrepareCallback",
     "TextTypeError",
@@ -61,19 +60,6 @@ __all__ = (
 #: ``callback(request, response)`` run by ``StreamResponse.prepare`` before the head exists
 #: (``BaseRequest.add_prepare_callback``).
 PrepareCallback = Callable[["BaseRequest", "StreamResponse"], "Awaitable[None] | None"]
-
-_CONTENT_TYPE: Final = istr("Content-Type")
-_CONTENT_LENGTH: Final = istr("Content-Length")
-_CONTENT_ENCODING: Final = istr("Content-Encoding")
-_TRANSFER_ENCODING: Final = istr("Transfer-Encoding")
-_CONNECTION: Final = istr("Connection")
-_DATE: Final = istr("Date")
-_SERVER: Final = istr("Server")
-_SET_COOKIE: Final = istr("Set-Cookie")
-_LAST_MODIFIED: Final = istr("Last-Modified")
-_ETAG: Final = istr("ETag")
-_VARY: Final = istr("Vary")
-_ACCEPT_ENCODING: Final = istr("Accept-Encoding")
 
 _BYTES_TYPES: Final = (bytes, bytearray, memoryview)
 #: Plain-str response keys already warned about (aiohttp warns once per key).
@@ -92,20 +78,6 @@ class NotStartedError(RuntimeError, AssertionError):
     """
 
 
-class ContentCoding(enum.Enum):
-    """Content codings the server can apply (``enable_compression(force=...)``).
-
-    ``br`` works only when the optional ``brotli`` package is installed, ``zstd`` on
-    Python 3.14+ or with ``backports.zstd`` (the ``zstd`` extra).
-    """
-
-    deflate = "deflate"
-    gzip = "gzip"
-    br = "br"
-    zstd = "zstd"
-    identity = "identity"
-
-
 def _no_length_allowed(method: str, status: int) -> bool:
     """1xx, 204, 304 and a 2xx answer to CONNECT must not carry Content-Length."""
     return (
@@ -113,16 +85,7 @@ def _no_length_allowed(method: str, status: int) -> bool:
     )
 
 
-def _offered_codings() -> tuple[str, ...]:
-    """Codings we negotiate, in preference order among equal q-values."""
-    from ._compression import BROTLI_AVAILABLE
-
-    # aiohttp's order (deflate before gzip); br, which aiohttp does not offer, comes last so
-    # it is used only when the client prefers it by q-value or accepts nothing else.
-    return ("deflate", "gzip", "br") if BROTLI_AVAILABLE else ("deflate", "gzip")
-
-
-class StreamResponse(MutableMapping[str, Any]):
+class StreamResponse(ResponseCoding, MutableMapping[str, Any]):
     """An HTTP response whose body is written piece by piece after ``prepare``.
 
     Also a mutable mapping for sharing data between middlewares and signal handlers
@@ -145,15 +108,7 @@ class StreamResponse(MutableMapping[str, Any]):
     # Per-instance state starts as these class-level defaults: an instance attribute is
     # only created when a value changes, which keeps construction cheap on the hot path.
     _state: dict[str, Any] | None = None
-    _cookies: SimpleCookie | None = None
-    _partitioned: set[str] | None = None
     _keep_alive: bool | None = None
-    _chunked = False
-    _compression = False
-    _compression_force: ContentCoding | None = None
-    _compression_strategy: int | None = None
-    _compression_level: int | None = None
-    _compression_sync = False
     _req: BaseRequest | None = None
     _payload_writer: PayloadWriter | None = None
     _eof_sent = False
@@ -162,17 +117,6 @@ class StreamResponse(MutableMapping[str, Any]):
     _body_length = 0
     #: Bytes still allowed by a declared Content-Length (None: no limit).
     _remaining: int | None = None
-    _sent_headers: SentHeaders | None = None
-    #: True once the serialized head went to the writer: the head is frozen from then on.
-    _headers_sent = False
-    _status = 200
-    _reason = "OK"
-    #: The header multidict, created on first need (see the ``_headers`` property).
-    _hdrs: CIMultiDict[str] | None = None
-    #: Content-Type while there is no multidict yet (folded into it when it is created).
-    _ctype: str | None = None
-    #: Set by the fast path: the Date value it sent, for the multidict built afterwards.
-    _sent_date: str | None = None
     #: Whether the connection may send this class with ``Response._send_fast``.
     _fast_send_ok = False
 
@@ -188,90 +132,7 @@ class StreamResponse(MutableMapping[str, Any]):
         if status != 200 or reason is not None:
             self._set_status(status, reason)
 
-    @property
-    def _headers(self) -> CIMultiDict[str]:
-        """The header multidict, created here on first use (most responses never need one)."""
-        hdrs = self._hdrs
-        if hdrs is None:
-            hdrs = self._hdrs = CIMultiDict()
-            ctype = self._ctype
-            if ctype is not None:
-                hdrs[_CONTENT_TYPE] = ctype
-            if self._sent_date is not None:
-                self._add_sent_defaults(hdrs)
-        return hdrs
-
-    def _add_sent_defaults(self, hdrs: CIMultiDict[str]) -> None:
-        """Record the Date, Server and Connection fields the fast path put on the wire."""
-        hdrs[_DATE] = self._sent_date or ""
-        hdrs[_SERVER] = SERVER_SOFTWARE
-        req = self._req
-        keep_alive = self._keep_alive
-        if req is not None:
-            if keep_alive:
-                if req.version == HttpVersion10:
-                    hdrs[_CONNECTION] = "keep-alive"
-            elif req.version == HttpVersion11:
-                hdrs[_CONNECTION] = "close"
-
-    def _raw_content_type(self) -> str | None:
-        """The Content-Type value without creating the multidict."""
-        hdrs = self._hdrs
-        return self._ctype if hdrs is None else hdrs.get(_CONTENT_TYPE)
-
-    # -- status ------------------------------------------------------------------------
-
-    def _set_status(self, status: int, reason: str | None) -> None:
-        if status == 200 and reason is None:
-            self._status = 200
-            self._reason = "OK"
-            return
-        status = int(status)
-        if not 100 <= status <= 999:
-            raise ValueError(f"Invalid HTTP status code {status}: must be 100..999")
-        if reason is None:
-            reason = reason_phrase(status)
-        elif "\r" in reason or "\n" in reason:
-            raise ValueError("Reason cannot contain \\r or \\n")
-        self._status = status
-        self._reason = reason
-
-    @property
-    def status(self) -> int:
-        return self._status
-
-    @property
-    def reason(self) -> str:
-        return self._reason
-
-    def set_status(self, status: int, reason: str | None = None) -> None:
-        """Change status and reason (the reason defaults to the standard phrase)."""
-        self._check_open("change the response status code")
-        self._set_status(status, reason)
-
     # -- state ---------------------------------------------------------------------------
-
-    def _check_open(self, what: str) -> None:
-        # on_response_prepare handlers run inside prepare() and may still change the head.
-        if self._headers_sent:
-            raise RuntimeError(f"Cannot {what} after the headers have been sent")
-
-    def _sent_already(self, what: str) -> bool:
-        """Warn (and say so) when a header-like change comes after the head was sent.
-
-        aiohttp ignores such a change silently. Raising instead would turn a middleware that
-        sets a cookie after ``await handler(request)`` into a cut stream when the handler
-        streamed; the change cannot reach the wire, so it is reported and dropped.
-        """
-        if not self._headers_sent:
-            return False
-        warnings.warn(
-            f"cannot {what} after prepare(): the head is already sent, the change is dropped; "
-            "make it before prepare() or in an on_response_prepare handler",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return True
 
     @property
     def prepared(self) -> bool:
@@ -323,10 +184,6 @@ class StreamResponse(MutableMapping[str, Any]):
     def chunked(self) -> bool:
         return self._chunked
 
-    @property
-    def compression(self) -> bool:
-        return self._compression
-
     def enable_chunked_encoding(self, chunk_size: int | None = None) -> None:
         """Send the body with ``Transfer-Encoding: chunked`` (HTTP/1.1 only).
 
@@ -338,274 +195,6 @@ class StreamResponse(MutableMapping[str, Any]):
         if _CONTENT_LENGTH in self._headers:
             raise RuntimeError("You can't enable chunked encoding when a content length is set")
         self._chunked = True
-
-    def enable_compression(
-        self,
-        force: bool | ContentCoding | None = None,
-        strategy: int | None = None,
-        *,
-        level: int | None = None,
-        sync_flush: bool = False,
-    ) -> None:
-        """Compress the body: negotiated from Accept-Encoding, or ``force`` d to a coding.
-
-        Beyond aiohttp: ``level`` sets the codec's level (zlib 0-9, brotli 0-11, zstd),
-        and ``sync_flush=True`` makes every ``write()`` of a streamed body leave fully
-        decodable (a flush per write: the client sees each piece at once, for a small
-        cost in ratio). ``ContentCoding.zstd`` needs Python 3.14+ or ``backports.zstd``.
-        """
-        self._check_open("enable compression")
-        if isinstance(force, bool):
-            force = ContentCoding.deflate if force else ContentCoding.identity
-        elif force is not None and not isinstance(force, ContentCoding):
-            raise TypeError(f"force must be None, a bool or a ContentCoding, not {force!r}")
-        if force is ContentCoding.br and "br" not in _offered_codings():
-            raise RuntimeError("br compression needs the 'brotli' package (web-app[brotli])")
-        if force is ContentCoding.zstd:
-            from ._compression import ZSTD_AVAILABLE
-
-            if not ZSTD_AVAILABLE:
-                raise RuntimeError("zstd compression needs Python 3.14+ or web-app[zstd]")
-        self._compression = True
-        self._compression_force = force
-        self._compression_strategy = strategy
-        if level is not None:
-            self._compression_level = level
-        if sync_flush:
-            self._compression_sync = True
-
-    # -- headers ---------------------------------------------------------------------------
-
-    @property
-    def headers(self) -> CIMultiDict[str]:
-        """Outgoing headers; after ``prepare`` a read-only copy whose changes raise."""
-        if not self._headers_sent:
-            return self._headers
-        sent = self._sent_headers
-        if sent is None:
-            sent = self._sent_headers = SentHeaders(self._headers)
-        return sent
-
-    def _header_content_length(self) -> int | None:
-        """The Content-Length header as a number; ``ValueError`` when it is not one.
-
-        A header set by hand to ``abc`` (or ``-1``, ``1_0``, `` 5``) must not reach the wire
-        next to ``Transfer-Encoding: chunked``: as in aiohttp, ``prepare`` fails with the error
-        (the connection answers 500 when the head is not out yet).
-        """
-        value = self._headers.get(_CONTENT_LENGTH)
-        if value is None:
-            return None
-        if not (value.isascii() and value.isdigit()):
-            raise ValueError(f"Invalid Content-Length header value: {value[:40]!r}")
-        return int(value)
-
-    @property
-    def content_length(self) -> int | None:
-        return self._header_content_length()
-
-    @content_length.setter
-    def content_length(self, value: int | None) -> None:
-        self._check_open("change Content-Length")
-        if value is None:
-            self._headers.popall(_CONTENT_LENGTH, None)
-            return
-        value = int(value)
-        if value < 0:
-            raise ValueError("Content-Length cannot be negative")
-        if self._chunked:
-            raise RuntimeError("You can't set content length when chunked encoding is enabled")
-        self._headers[_CONTENT_LENGTH] = str(value)
-
-    @property
-    def content_type(self) -> str:
-        raw = self._raw_content_type()
-        if raw is None:
-            return "application/octet-stream"
-        return parse_content_type(raw)[0]
-
-    @content_type.setter
-    def content_type(self, value: str) -> None:
-        self._check_open("change Content-Type")
-        params = self._ctype_params()
-        self._write_content_type(str(value), params)
-
-    @property
-    def charset(self) -> str | None:
-        raw = self._raw_content_type()
-        if raw is None:
-            return None
-        return parse_content_type(raw)[1].get("charset")
-
-    @charset.setter
-    def charset(self, value: str | None) -> None:
-        self._check_open("change the charset")
-        ctype = self.content_type
-        if ctype == "application/octet-stream":
-            raise RuntimeError(
-                "Setting charset for application/octet-stream doesn't make sense, "
-                "setup content_type first"
-            )
-        params = self._ctype_params()
-        if value is None:
-            params.pop("charset", None)
-        else:
-            params["charset"] = str(value).lower()
-        self._write_content_type(ctype, params)
-
-    def _ctype_params(self) -> dict[str, str]:
-        raw = self._raw_content_type()
-        return {} if raw is None else dict(parse_content_type(raw)[1])
-
-    def _write_content_type(self, ctype: str, params: dict[str, str]) -> None:
-        if params:
-            extra = "; ".join(f"{k}={v}" for k, v in params.items())
-            ctype = f"{ctype}; {extra}"
-        if self._hdrs is None:
-            self._ctype = ctype
-        else:
-            self._hdrs[_CONTENT_TYPE] = ctype
-
-    @property
-    def last_modified(self) -> datetime.datetime | None:
-        return parse_http_date(self._headers.get(_LAST_MODIFIED))
-
-    @last_modified.setter
-    def last_modified(self, value: int | float | datetime.datetime | str | None) -> None:
-        self._check_open("change Last-Modified")
-        if value is None:
-            self._headers.popall(_LAST_MODIFIED, None)
-        elif isinstance(value, str):
-            self._headers[_LAST_MODIFIED] = value
-        elif isinstance(value, (int, float, datetime.datetime)):
-            self._headers[_LAST_MODIFIED] = format_last_modified(value)
-        else:
-            raise TypeError(f"Unsupported type for last_modified: {type(value).__name__}")
-
-    @property
-    def etag(self) -> ETag | None:
-        raw = self._headers.get(_ETAG)
-        if raw is None:
-            return None
-        weak = raw.startswith("W/")
-        value = raw[2:] if weak else raw
-        if value == "*" and not weak:
-            return ETag(value="*")
-        if len(value) < 2 or value[0] != '"' or value[-1] != '"':
-            return None
-        inner = value[1:-1]
-        if inner and ETAG_VALUE_RE.fullmatch(inner) is None:
-            return None
-        return ETag(value=inner, is_weak=weak)
-
-    @etag.setter
-    def etag(self, value: ETag | str | None) -> None:
-        self._check_open("change ETag")
-        if value is None:
-            self._headers.popall(_ETAG, None)
-            return
-        if isinstance(value, str):
-            value = ETag(value=value)
-        elif not isinstance(value, ETag):
-            raise ValueError(f"Unsupported etag type: {type(value).__name__}")
-        if value.value == "*" and not value.is_weak:
-            self._headers[_ETAG] = "*"
-            return
-        if value.value and ETAG_VALUE_RE.fullmatch(value.value) is None:
-            raise ValueError(f"Invalid etag value {value.value!r}: no quotes or controls")
-        prefix = "W/" if value.is_weak else ""
-        self._headers[_ETAG] = f'{prefix}"{value.value}"'
-
-    # -- cookies ---------------------------------------------------------------------------
-
-    @property
-    def cookies(self) -> SimpleCookie:
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        return self._cookies
-
-    def set_cookie(
-        self,
-        name: str,
-        value: str,
-        *,
-        expires: str | None = None,
-        domain: str | None = None,
-        max_age: int | str | None = None,
-        path: str = "/",
-        secure: bool | None = None,
-        httponly: bool | None = None,
-        version: str | None = None,
-        samesite: str | None = None,
-        partitioned: bool | None = None,
-    ) -> None:
-        """Set or update a cookie; attributes left as None keep their previous value.
-
-        Raises ``http.cookies.CookieError`` for a name that is not a valid cookie name.
-        After ``prepare()`` it warns and changes nothing (the head is sent).
-        """
-        if self._sent_already("set a cookie"):
-            return
-        cookies = self.cookies
-        old = cookies.get(name)
-        if old is not None and old.coded_value == "":
-            # Re-setting a deleted cookie: start from a clean morsel.
-            del cookies[name]
-        cookies[name] = str(value)
-        c = cookies[name]
-        if expires is not None:
-            c["expires"] = expires
-        elif c.get("expires") == EPOCH_EXPIRES:
-            del c["expires"]
-        if domain is not None:
-            c["domain"] = domain
-        if max_age is not None:
-            c["max-age"] = str(max_age)
-        elif "max-age" in c:
-            del c["max-age"]
-        c["path"] = path
-        if secure is not None:
-            c["secure"] = secure
-        if httponly is not None:
-            c["httponly"] = httponly
-        if version is not None:
-            c["version"] = version
-        if samesite is not None:
-            c["samesite"] = samesite
-        if partitioned is not None:
-            if self._partitioned is None:
-                self._partitioned = set()
-            if partitioned:
-                self._partitioned.add(name)
-            else:
-                self._partitioned.discard(name)
-
-    def del_cookie(
-        self,
-        name: str,
-        *,
-        domain: str | None = None,
-        path: str = "/",
-        secure: bool | None = None,
-        httponly: bool | None = None,
-        samesite: str | None = None,
-    ) -> None:
-        """Tell the client to drop a cookie (empty value, Max-Age=0, expired date)."""
-        if self._sent_already("delete a cookie"):
-            return
-        if self._cookies is not None:
-            self._cookies.pop(name, None)
-        self.set_cookie(
-            name,
-            "",
-            max_age=0,
-            expires=EPOCH_EXPIRES,
-            domain=domain,
-            path=path,
-            secure=secure,
-            httponly=httponly,
-            samesite=samesite,
-        )
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -704,53 +293,6 @@ class StreamResponse(MutableMapping[str, Any]):
         writer.write_headers(
             _serialize_head(self._status, self._reason, self._headers, request.version)
         )
-
-    def _negotiated_coding(self, request: BaseRequest) -> ContentCoding | None:
-        force = self._compression_force
-        if force is not None:
-            return None if force is ContentCoding.identity else force
-        if not self._has_content():
-            return None  # nothing to encode, and nothing that varies with Accept-Encoding
-        accept = request.headers.get(_ACCEPT_ENCODING)
-        vary = self._headers.get(_VARY)
-        if vary is None:
-            self._headers[_VARY] = "Accept-Encoding"
-        elif "accept-encoding" not in vary.lower() and vary.strip() != "*":
-            self._headers[_VARY] = f"{vary}, Accept-Encoding"
-        if not accept:
-            return None
-        chosen = choose_encoding(accept, _offered_codings())
-        return None if chosen is None else ContentCoding(chosen)
-
-    def _has_content(self) -> bool:
-        """Whether this answer can carry content to encode (a HEAD answer describes some)."""
-        status = self._status
-        return status != 204 and not 100 <= status < 200
-
-    async def _start_compression(self, request: BaseRequest) -> None:
-        if _CONTENT_ENCODING in self._headers:
-            return  # already encoded by the handler: never encode twice
-        coding = self._negotiated_coding(request)
-        if coding is not None:
-            await self._do_start_compression(coding)
-
-    async def _do_start_compression(self, coding: ContentCoding) -> None:
-        writer = self._payload_writer
-        if writer is None:  # pragma: no cover - only called from _start
-            raise RuntimeError("compression starts at prepare()")
-        self._headers[_CONTENT_ENCODING] = coding.value
-        if self._compression_level is None and not self._compression_sync:
-            # aiohttp's writer signature: custom writers (tests' fakes) need no extras.
-            writer.enable_compression(coding.value, self._compression_strategy)
-        else:
-            writer.enable_compression(
-                coding.value,
-                self._compression_strategy,
-                level=self._compression_level,
-                sync_flush=self._compression_sync,
-            )
-        # The compressed length is unknown until the end: frame with chunks instead.
-        self._headers.popall(_CONTENT_LENGTH, None)
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send body bytes; ``prepare`` must have been called, ``write_eof`` must not."""
