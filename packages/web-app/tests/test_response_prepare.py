@@ -516,3 +516,28 @@ def test_response_subclass_changing_framing_leaves_the_fast_path() -> None:
 
     assert Plain._fast_send_ok
     assert not Framed._fast_send_ok
+
+
+async def test_aiohttp_private_hook_names_keep_working_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="_length_check is aiohttp's private name"):
+
+        class Ported(StreamResponse):
+            _length_check = False
+
+    with pytest.warns(DeprecationWarning, match="set send_headers_at_prepare instead"):
+
+        class Buffered(StreamResponse):
+            _send_headers_immediately = False
+
+    assert Ported.auto_framing is False
+    assert Buffered.send_headers_at_prepare is False
+    req, w = make_request()
+    await Ported().prepare(req)
+    assert not w.chunked  # the ported subclass frames its own body, as on aiohttp
+    resp = StreamResponse()
+    with pytest.warns(DeprecationWarning, match="set auto_framing instead"):
+        resp._length_check = False  # aiohttp's FileResponse does this on the instance
+    assert resp.auto_framing is False and resp._length_check is False
+    req2, w2 = make_request()
+    await resp.prepare(req2)
+    assert not w2.chunked

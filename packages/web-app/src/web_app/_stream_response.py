@@ -66,6 +66,22 @@ _BYTES_TYPES: Final = (bytes, bytearray, memoryview)
 _SEEN_STR_KEYS: set[object] = set()
 
 
+#: aiohttp's private names of the subclass hooks -> ours: a subclass ported from aiohttp that
+#: sets them keeps its framing (with a DeprecationWarning) instead of silently losing it.
+_AIOHTTP_HOOKS: Final = {
+    "_length_check": "auto_framing",
+    "_send_headers_immediately": "send_headers_at_prepare",
+}
+
+
+def _warn_aiohttp_hook(private: str, public: str, stacklevel: int) -> None:
+    warnings.warn(
+        f"StreamResponse.{private} is aiohttp's private name: set {public} instead",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
 class TextTypeError(TypeError, AssertionError):
     """``resp.text = b"..."``: aiohttp asserts (``AssertionError``); also a ``TypeError``."""
 
@@ -131,6 +147,24 @@ class StreamResponse(ResponseCoding, MutableMapping[str, Any]):
             self._hdrs = CIMultiDict(headers)
         if status != 200 or reason is not None:
             self._set_status(status, reason)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass ported from aiohttp may set aiohttp's private names for the two hooks.
+        super().__init_subclass__(**kwargs)
+        for private, public in _AIOHTTP_HOOKS.items():
+            if private in cls.__dict__ and not isinstance(cls.__dict__[private], property):
+                _warn_aiohttp_hook(private, public, 3)
+                setattr(cls, public, bool(cls.__dict__[private]))
+
+    @property
+    def _length_check(self) -> bool:
+        """aiohttp's private name of :attr:`auto_framing` (for subclasses ported from it)."""
+        return self.auto_framing
+
+    @_length_check.setter
+    def _length_check(self, value: bool) -> None:
+        _warn_aiohttp_hook("_length_check", "auto_framing", 3)
+        self.auto_framing = bool(value)
 
     # -- state ---------------------------------------------------------------------------
 
