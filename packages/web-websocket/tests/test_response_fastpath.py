@@ -305,3 +305,19 @@ def test_feed_one_takes_only_a_whole_small_valid_data_frame() -> None:
     assert small.feed_one(frame) is None
     assert small.feed(frame)[0].type is WSMsgType.ERROR
     assert WebSocketReader(masked=False).feed_one(encode_frame(2, b"abc")) is None
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 63, 64, 124, 125])
+def test_feed_one_unmasks_every_small_size_like_the_frame_parser(size: int) -> None:
+    # Every payload length mod 4 (the mask's tail), the empty payload and the largest small one;
+    # bytes chosen so a wrong mask lane or byte order changes the result.
+    payload = bytes((i * 37 + 11) & 0xFF for i in range(size))
+    for opcode, decode_text in ((2, True), (1, False)):
+        frame = encode_frame(opcode, payload, mask=b"\x9a\x3c\x51\xe7")
+        fast = WebSocketReader(decode_text=decode_text).feed_one(frame)
+        assert fast is not None
+        assert fast == WebSocketReader(decode_text=decode_text).feed(frame)[0]
+        assert fast.data == payload
+    text = ("é" * (size // 2)).encode()
+    frame = encode_frame(1, text, mask=b"\x00\xff\x80\x7f")
+    assert WebSocketReader().feed_one(frame) == WSMessage(WSMsgType.TEXT, text.decode(), "")
