@@ -3,6 +3,7 @@
     .venv/bin/python tools/bench/wsecho.py                  # callgrind instructions per message
     .venv/bin/python tools/bench/wsecho.py --cpu --runs 5   # CPU microseconds per message
     .venv/bin/python tools/bench/wsecho.py --framework web --messages 4000 --connections 1
+    .venv/bin/python tools/bench/wsecho.py --loop uvloop
 
 The server is tools/bench/server.py's ``ws`` application (``async for msg in ws: send_bytes``).
 A blocking stdlib client in a separate process (never under valgrind) opens ``--connections``
@@ -115,6 +116,7 @@ def _run_server(
     """Instructions (under callgrind) or CPU seconds of one server process."""
     cmd = [python, __file__, "--child-server", args.framework]
     cmd += ["--connections", str(args.connections), "--messages", str(messages)]
+    cmd += ["--loop", args.loop]
     if valgrind:
         cmd = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd]
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -131,6 +133,7 @@ def main() -> int:
     parser.add_argument("--framework", choices=("web", "aiohttp", "both"), default="both")
     parser.add_argument("--messages", type=int, default=3200)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     parser.add_argument("--cpu", action="store_true", help="CPU time instead of instructions")
     parser.add_argument("--runs", type=int, default=1, help="measurements (median printed)")
     parser.add_argument("--child-server", help=argparse.SUPPRESS)
@@ -140,13 +143,21 @@ def main() -> int:
         _client(*args.child_client)
         return 0
     if args.child_server:
-        asyncio.run(_serve(args.child_server, args.connections, args.messages))
+        serve = _serve(args.child_server, args.connections, args.messages)
+        if args.loop == "uvloop":
+            import uvloop
+
+            uvloop.run(serve)
+        else:
+            asyncio.run(serve)
         return 0
     if args.messages < args.connections or args.connections <= 0 or args.runs <= 0:
         parser.error("need --connections > 0, --messages >= --connections and --runs > 0")
     valgrind = None if args.cpu else _ensure_valgrind()
     unit = "cpu us/msg" if args.cpu else "instructions/msg"
-    print(f"messages={args.messages} connections={args.connections} runs={args.runs}")
+    print(
+        f"messages={args.messages} connections={args.connections} runs={args.runs} loop={args.loop}"
+    )
     print(f"{'framework':<10} {unit:>18}")
     frameworks = ("web", "aiohttp") if args.framework == "both" else (args.framework,)
     pythons = {"web": sys.executable}
