@@ -23,7 +23,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-#: The hot path of a request: framing, head parsing, field lines, events, response heads.
+#: The hot path of a request: framing, head parsing, field lines, events, response heads, bodies.
 COMPILED = (
     "_body.py",
     "_events.py",
@@ -32,6 +32,7 @@ COMPILED = (
     "_request_parser.py",
     "_response_parser.py",
     "_serializer.py",
+    "_streams.py",
 )
 BUILD_DEPENDENCIES = ["mypy>=1.11", "setuptools>=61"]
 

@@ -2,6 +2,10 @@
 
     .venv/bin/python tools/bench/instructions.py               # every workload, 2,000 ops each
     .venv/bin/python tools/bench/instructions.py --ops 200 ws-recv64 http-wrk   # a quick run
+    .venv/bin/python tools/bench/instructions.py --compiled app-hello  # the mypyc web-http
+
+The ``app-*`` workloads serve one whole request of a tools/bench/server.py scenario through the
+server stack (tools/bench/serverside.py: a real asyncio loop, an in-memory transport).
 
 Wall-clock timings swing with the load of a shared machine; the number of instructions the CPU
 executes for the same work does not. Each workload runs twice under ``valgrind --tool=callgrind``
