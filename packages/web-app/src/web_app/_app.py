@@ -1,8 +1,11 @@
-"""Application (routing table, shared state, middlewares, lifecycle signals) and Request.
+"""Application (routing table, middlewares, sub-apps, serving) and Request.
 
 ``Request`` is the ``BaseRequest`` an application hands to its handlers: its ``app`` is an
-``Application`` and the application builds it, so the two live in one module (and so do
-``Handler`` and ``Middleware``, the types of what handles a ``Request``).
+``Application`` and the application builds it, so the two public types name each other and
+live in one module (and so do ``Handler`` and ``Middleware``, the types of what handles a
+``Request``). What an application is besides: its state mapping (``_app_state.AppState``),
+its loop, freezing flags and lifecycle signals (``_app_lifecycle.AppLifecycle``), and the
+middleware chains it composes (``_handler_chain``), all below this module.
 
 Theory of operation
 -------------------
@@ -15,11 +18,8 @@ whether any router needs the request's host (domain sub-apps).
 
 Per request, ``_handle`` resolves synchronously with ``router.match``, pushes
 the app on the match info's apps stack, answers ``Expect`` and calls the
-handler.  When middlewares apply, the handler wrapped by the middlewares of
-every app on the stack (outermost app first) is built on the first request of
-each (route, app chain) and cached on the handling app; a request that misses
-(404/405) uses one cached chain per app chain around a handler that raises
-the miss's exception.
+handler, or the chain ``_handler_chain.compose`` built for the (route, app
+chain) on its first request, cached on the handling app.
 """
 
 from __future__ import annotations
@@ -27,18 +27,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import (
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Iterable,
-    Iterator,
-    Mapping,
-    MutableMapping,
-)
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from functools import partial, update_wrapper
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, TypeVar, cast, overload
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from aiosignal import Signal
 from frozenlist import FrozenList
@@ -59,9 +50,19 @@ from web_routing import (
 )
 
 from ._access_log import AbstractAccessLogger, AbstractAsyncAccessLogger
+from ._app_lifecycle import (
+    AppLifecycle,
+    CleanupContext,
+    CleanupError,
+    middleware_kinds,
+    send_subapp_signal,
+    tree_needs_host,
+)
+from ._app_state import AppState
 from ._base_request import BaseRequest
 from ._dispatcher import UrlDispatcher, default_expect_handler
-from ._keys import AppKey, ChainMapProxy, NotAppKeyWarning
+from ._handler_chain import LegacyChain, compose, compose_legacy, raise_miss
+from ._keys import ChainMapProxy
 from ._server import Server
 
 if TYPE_CHECKING:
@@ -80,8 +81,6 @@ __all__ = (
     "Request",
 )
 
-_T = TypeVar("_T")
-_U = TypeVar("_U")
 _R = TypeVar("_R", bound=AbstractResource)
 
 web_logger = logging.getLogger("web.web")
@@ -158,141 +157,10 @@ class Request(BaseRequest):
 Handler = Callable[[Request], Awaitable["StreamResponse"]]
 Middleware = Callable[[Request, Handler], Awaitable["StreamResponse"]]
 
-_AppSignal = Signal["Application"]
 _RespPrepareSignal = Signal["Request", "StreamResponse"]
-_CleanupCtxFactory = Callable[
-    ["Application"], "AbstractAsyncContextManager[None] | AsyncIterator[None]"
-]
-_LegacyMiddleware = Callable[["Application", Handler], Awaitable[Handler]]
 
 
-class CleanupError(RuntimeError):
-    """Several cleanup contexts failed; ``exceptions`` holds every error."""
-
-    @property
-    def exceptions(self) -> list[BaseException]:
-        return cast("list[BaseException]", self.args[1])
-
-
-class CleanupContext(FrozenList[_CleanupCtxFactory]):
-    """``app.cleanup_ctx``: startup/cleanup pairs written as one async generator.
-
-    At startup each item runs up to its ``yield`` (in order); at cleanup the
-    started ones resume after it, in reverse order, every one of them even
-    when some fail.  Items may also return async context managers.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._exits: list[AbstractAsyncContextManager[None]] = []
-
-    async def _on_startup(self, app: Application) -> None:
-        for factory in self:
-            ctx = factory(app)
-            if not isinstance(ctx, AbstractAsyncContextManager):
-                ctx = asynccontextmanager(
-                    cast("Callable[[Application], AsyncIterator[None]]", factory)
-                )(app)
-            await ctx.__aenter__()
-            self._exits.append(ctx)
-
-    async def _on_cleanup(self, app: Application) -> None:
-        errors: list[BaseException] = []
-        exits, self._exits = self._exits, []
-        for ctx in reversed(exits):
-            try:
-                await ctx.__aexit__(None, None, None)
-            except (Exception, asyncio.CancelledError) as exc:
-                errors.append(exc)
-        if len(errors) == 1:
-            raise errors[0]
-        if errors:
-            raise CleanupError("Multiple errors on cleanup stage", errors)
-
-
-async def _raise_miss(request: Request) -> NoReturn:
-    """The handler of every 404/405: raise the exception routing chose."""
-    exc = request.match_info.http_exception
-    if exc is None:  # only reachable through a middleware swapping match info
-        raise RuntimeError("request resolved after all")
-    raise exc
-
-
-def _switch_app(app: Application, handler: Handler) -> Handler:
-    """Make ``app`` the request's ``app`` while ``handler`` (its layer) runs."""
-
-    async def switch(request: Request) -> StreamResponse:
-        match_info = request.match_info
-        prev = match_info.current_app
-        match_info.current_app = app
-        try:
-            return await handler(request)
-        finally:
-            match_info.current_app = prev
-
-    return update_wrapper(switch, handler)
-
-
-def _switch_needed(apps: tuple[Application, ...], index: int, first_with_mw: int) -> bool:
-    """Whether layer ``index`` must set ``current_app`` (see ``_compose``)."""
-    last = len(apps) - 1
-    if index == last:
-        # the route's own app is current from the start unless an outer
-        # app's layer changed it
-        return first_with_mw < last
-    return bool(apps[index]._middleware_tuple) and index >= first_with_mw
-
-
-def _as_any(mw: object) -> Callable[..., Awaitable[StreamResponse]]:
-    """Middlewares are called with ``handler=`` by keyword (aiohttp's contract)."""
-    return cast("Callable[..., Awaitable[StreamResponse]]", mw)
-
-
-def _compose(handler: Handler, apps: tuple[Application, ...]) -> Handler:
-    """Wrap ``handler`` in the new-style middlewares of ``apps`` (outermost first)."""
-    first = next((i for i, app in enumerate(apps) if app._middleware_tuple), len(apps))
-    for index in range(len(apps) - 1, -1, -1):
-        app = apps[index]
-        for mw in reversed(app._middleware_tuple):
-            handler = update_wrapper(partial(_as_any(mw), handler=handler), handler)
-        if _switch_needed(apps, index, first):
-            handler = _switch_app(app, handler)
-    return handler
-
-
-async def _compose_legacy(handler: Handler, apps: tuple[Application, ...]) -> Handler:
-    """Like ``_compose`` for chains with old-style factories (awaited per request)."""
-    for app in reversed(apps):
-        for mw, new_style in reversed(app._middleware_kinds):
-            if new_style:
-                handler = update_wrapper(partial(_as_any(mw), handler=handler), handler)
-            else:
-                handler = await cast("_LegacyMiddleware", mw)(app, handler)
-        if len(apps) > 1:
-            handler = _switch_app(app, handler)
-    return handler
-
-
-def _tree_needs_host(router: AbstractRouter, seen: set[int] | None = None) -> bool:
-    """True when matching may depend on the Host header (a domain sub-app below).
-
-    A router reached twice (shared by a parent and a sub-app) is looked at once.
-    """
-    if not isinstance(router, BaseUrlDispatcher):
-        return True  # a custom router may read anything of the request
-    seen = set() if seen is None else seen
-    seen.add(id(router))
-    for resource in router.resources():
-        if isinstance(resource, MatchedSubAppResource):
-            return True
-        if isinstance(resource, PrefixedSubAppResource):
-            sub = resource.app.router
-            if id(sub) not in seen and _tree_needs_host(sub, seen):
-                return True
-    return False
-
-
-class Application(MutableMapping["str | AppKey[Any]", Any]):
+class Application(AppState, AppLifecycle["Application"]):
     """The web application: router, state (dict-like, typed with AppKey), signals."""
 
     #: What :meth:`add_asgi` runs: ``mount(app, prefix, asgi_app)`` returning the resource.
@@ -337,25 +205,13 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._router = cast("BaseUrlDispatcher", router)
         # a router of the user's own: resolved with its async resolve(), per request
         self._custom_router = not isinstance(router, BaseUrlDispatcher)
-        self._loop = loop
-        self._debug = debug
         self._handler_args = handler_args
         self._client_max_size = client_max_size
         self._client_max_fields = client_max_fields
         self._middlewares: FrozenList[Middleware] = FrozenList(middlewares)
-        self._state: dict[str | AppKey[Any], Any] = {}
-        self._frozen = False
-        self._pre_frozen = False
-        self._starting = False
-        self._subapps: list[Application] = []
-
+        self._state = {}
+        self._init_lifecycle(loop, debug)
         self._on_response_prepare: _RespPrepareSignal = Signal(self)
-        self._on_startup: _AppSignal = Signal(self)
-        self._on_shutdown: _AppSignal = Signal(self)
-        self._on_cleanup: _AppSignal = Signal(self)
-        self._cleanup_ctx = CleanupContext()
-        self._on_startup.append(self._cleanup_ctx._on_startup)
-        self._on_cleanup.append(self._cleanup_ctx._on_cleanup)
 
         # filled by pre_freeze()
         self._middleware_tuple: tuple[Middleware, ...] = ()
@@ -374,77 +230,6 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             DeprecationWarning,
             stacklevel=3,
         )
-
-    # -- state (MutableMapping) ---------------------------------------------
-
-    def _check_frozen(self) -> None:
-        # aiohttp 3.14 warns and goes on (session/login examples store state late)
-        if self._frozen and not self._starting:
-            warnings.warn(
-                "Changing state of started or joined application is deprecated",
-                DeprecationWarning,
-                stacklevel=3,
-            )
-
-    @overload
-    def __getitem__(self, key: AppKey[_T]) -> _T: ...
-
-    @overload
-    def __getitem__(self, key: str) -> Any: ...
-
-    def __getitem__(self, key: str | AppKey[Any]) -> Any:
-        return self._state[key]
-
-    @overload
-    def __setitem__(self, key: AppKey[_T], value: _T) -> None: ...
-
-    @overload
-    def __setitem__(self, key: str, value: Any) -> None: ...
-
-    def __setitem__(self, key: str | AppKey[Any], value: Any) -> None:
-        self._check_frozen()
-        if not isinstance(key, AppKey):
-            warnings.warn(
-                "It is recommended to use web.AppKey instances for keys.",
-                category=NotAppKeyWarning,
-                stacklevel=2,
-            )
-        self._state[key] = value
-
-    def __delitem__(self, key: str | AppKey[Any]) -> None:
-        self._check_frozen()
-        del self._state[key]
-
-    def __len__(self) -> int:
-        return len(self._state)
-
-    def __iter__(self) -> Iterator[str | AppKey[Any]]:
-        return iter(self._state)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._state
-
-    @overload  # type: ignore[override]
-    def get(self, key: AppKey[_T], default: None = ...) -> _T | None: ...
-
-    @overload
-    def get(self, key: AppKey[_T], default: _U) -> _T | _U: ...
-
-    @overload
-    def get(self, key: str, default: Any = ...) -> Any: ...
-
-    def get(self, key: str | AppKey[Any], default: Any = None) -> Any:
-        return self._state.get(key, default)
-
-    # identity semantics: an application is a service, not a value
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __bool__(self) -> bool:
-        return True
 
     def __repr__(self) -> str:
         return f"<Application 0x{id(self):x}>"
@@ -465,10 +250,6 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         return self._middlewares
 
     @property
-    def debug(self) -> bool:
-        return self._debug is not ... and bool(self._debug)
-
-    @property
     def client_max_size(self) -> int | None:
         """Bodies larger than this answer 413 (0 or None: no bound)."""
         return self._client_max_size
@@ -483,29 +264,8 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         return self._handler_args
 
     @property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        warnings.warn("loop property is deprecated", DeprecationWarning, stacklevel=2)
-        return cast("asyncio.AbstractEventLoop", self._loop)
-
-    @property
     def on_response_prepare(self) -> _RespPrepareSignal:
         return self._on_response_prepare
-
-    @property
-    def on_startup(self) -> _AppSignal:
-        return self._on_startup
-
-    @property
-    def on_shutdown(self) -> _AppSignal:
-        return self._on_shutdown
-
-    @property
-    def on_cleanup(self) -> _AppSignal:
-        return self._on_cleanup
-
-    @property
-    def cleanup_ctx(self) -> CleanupContext:
-        return self._cleanup_ctx
 
     def add_routes(self, routes: Iterable[AbstractRouteDef]) -> list[AbstractRoute]:
         return self._router.add_routes(routes)
@@ -560,7 +320,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     def _register_subapp(self, resource: _R, subapp: Application) -> _R:
         self._router.register_resource(resource)
         for name in ("on_startup", "on_shutdown", "on_cleanup"):
-            getattr(self, name).append(partial(_send_subapp_signal, subapp, name))
+            getattr(self, name).append(partial(send_subapp_signal, subapp, name))
         self._subapps.append(subapp)
         subapp.pre_freeze()
         if self._loop is not None:
@@ -568,24 +328,6 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         return resource
 
     # -- freezing -------------------------------------------------------------
-
-    def _set_loop(self, loop: asyncio.AbstractEventLoop | None) -> None:
-        if loop is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = asyncio.get_event_loop_policy().get_event_loop()
-        if self._loop is not None and self._loop is not loop:
-            raise RuntimeError("web.Application instance initialized with different loop")
-        self._loop = loop
-        if self._debug is ...:
-            self._debug = loop.get_debug()
-        for subapp in self._subapps:
-            subapp._set_loop(loop)
-
-    @property
-    def pre_frozen(self) -> bool:
-        return self._pre_frozen
 
     def pre_freeze(self) -> None:
         """Freeze the configuration (routes, middlewares, signals) of this tree."""
@@ -599,17 +341,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._on_startup.freeze()
         self._on_shutdown.freeze()
         self._on_cleanup.freeze()
-        kinds: list[tuple[Any, bool]] = []
-        for mw in self._middlewares:
-            new_style = getattr(mw, "__middleware_version__", None) == 1
-            if not new_style:
-                warnings.warn(
-                    f'old-style middleware "{mw!r}" deprecated, see #2252',
-                    DeprecationWarning,
-                    stacklevel=2,
-                )
-            kinds.append((mw, new_style))
-        self._middleware_kinds = tuple(kinds)
+        kinds = self._middleware_kinds = middleware_kinds(self._middlewares)
         self._middleware_tuple = tuple(mw for mw, new in kinds if new)
         self._has_legacy = not all(new for _, new in kinds)
         run = bool(kinds)
@@ -618,11 +350,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             run = run or subapp._run_middlewares
             self._has_legacy = self._has_legacy or subapp._has_legacy
         self._run_middlewares = run
-        self._needs_host = _tree_needs_host(self._router)
-
-    @property
-    def frozen(self) -> bool:
-        return self._frozen
+        self._needs_host = tree_needs_host(self._router)
 
     def freeze(self) -> None:
         if self._frozen:
@@ -631,30 +359,6 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._frozen = True
         for subapp in self._subapps:
             subapp.freeze()
-
-    # -- lifecycle ------------------------------------------------------------
-
-    async def startup(self) -> None:
-        """Fire ``on_startup`` (cleanup contexts run up to their ``yield`` here)."""
-        self._on_startup.freeze()
-        self._starting = True
-        try:
-            await self._on_startup.send(self)
-        finally:
-            self._starting = False
-
-    async def shutdown(self) -> None:
-        """Fire ``on_shutdown``; called before :meth:`cleanup`."""
-        self._on_shutdown.freeze()
-        await self._on_shutdown.send(self)
-
-    async def cleanup(self) -> None:
-        """Fire ``on_cleanup`` (cleanup contexts finish, in reverse order)."""
-        if self._on_cleanup.frozen:
-            await self._on_cleanup.send(self)
-        else:
-            # startup failed before the app was frozen: undo what started
-            await self._cleanup_ctx._on_cleanup(self)
 
     # -- serving --------------------------------------------------------------
 
@@ -775,9 +479,9 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         if self._run_middlewares:
             apps = cast("tuple[Application, ...]", match_info.apps)
             if self._has_legacy:
-                handler = await _compose_legacy(handler, apps)
+                handler = await compose_legacy(handler, apps)
             else:
-                handler = _compose(handler, apps)
+                handler = compose(handler, apps)
         return await handler(request)
 
     def _build_chain(self, match_info: UrlMappingMatchInfo) -> Handler:
@@ -788,36 +492,12 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             handler = self._miss_chains.get(apps)
             if handler is None:
                 if self._has_legacy:
-                    return _LegacyChain(_raise_miss, apps)
-                handler = self._miss_chains[apps] = _compose(_raise_miss, apps)
+                    return LegacyChain(raise_miss, apps)
+                handler = self._miss_chains[apps] = compose(raise_miss, apps)
             return handler
         route_handler = cast("Handler", route.handler)
         if self._has_legacy:
-            return _LegacyChain(route_handler, apps)
-        handler = _compose(route_handler, apps)
+            return LegacyChain(route_handler, apps)
+        handler = compose(route_handler, apps)
         self._chains[route] = (apps, handler)
         return handler
-
-
-async def _send_subapp_signal(subapp: Application, name: str, app: Application) -> None:
-    """Parent signal handler that fires the same signal of a sub-application."""
-    if name == "on_startup":
-        await subapp.startup()
-    elif name == "on_shutdown":
-        await subapp.shutdown()
-    else:
-        await subapp.cleanup()
-
-
-class _LegacyChain:
-    """Per-request chain when old-style middleware factories are involved."""
-
-    __slots__ = ("_apps", "_handler")
-
-    def __init__(self, handler: Handler, apps: tuple[Application, ...]) -> None:
-        self._handler = handler
-        self._apps = apps
-
-    async def __call__(self, request: Request) -> StreamResponse:
-        handler = await _compose_legacy(self._handler, self._apps)
-        return await handler(request)
