@@ -89,7 +89,8 @@ def _build(src: Path, work: Path, out: Path) -> list[Path]:
     os.chdir(src)  # module names come from the paths: web_http/_x.py is web_http._x
     try:
         extensions = mypycify(
-            [f"web_http/{name}" for name in COMPILED],
+            # mypy's cache in the work folder, not in the source tree
+            ["--cache-dir", str(work / "mypy-cache"), *(f"web_http/{name}" for name in COMPILED)],
             opt_level="3",
             target_dir=str(work / "c"),
             group_name="web_http",
