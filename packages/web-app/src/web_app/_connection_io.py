@@ -128,6 +128,14 @@ class ConnectionIO(ConnectionTimers):
     def data_received(self, data: bytes) -> None:
         state = self._state
         if state is UPGRADED:
+            # _feed_upgraded inlined (a websocket's every frame comes this way); in this state
+            # set_parser's parser is always there.
+            parser = self._upgraded_parser
+            if parser is not None:
+                result = parser.feed_data(data)
+                if type(result) is tuple and result and result[0]:
+                    self.close()
+                return
             self._feed_upgraded(data)
             return
         if state is CLOSED:
