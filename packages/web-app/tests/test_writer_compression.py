@@ -29,7 +29,7 @@ class _Proto:
         self.transport = _Transport()
         self.writing_paused = False
 
-    async def _drain_helper(self) -> None:
+    async def wait_writable(self) -> None:
         return None
 
 

@@ -47,7 +47,7 @@ class FakeProtocol:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
-    async def _drain_helper(self) -> None:
+    async def wait_writable(self) -> None:
         self.drains += 1
         if self.paused:
             self._waiter = asyncio.get_running_loop().create_future()

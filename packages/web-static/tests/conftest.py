@@ -50,7 +50,7 @@ class CaptureProtocol:
         self.transport: CaptureTransport | None = CaptureTransport()
         self.writing_paused = False
 
-    async def _drain_helper(self) -> None:
+    async def wait_writable(self) -> None:
         return None
 
 

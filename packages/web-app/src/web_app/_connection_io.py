@@ -89,8 +89,8 @@ class ConnectionIO(ConnectionTimers):
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def _drain_helper(self) -> None:
-        """Wait while the transport is over its high-water mark (used by PayloadWriter)."""
+    async def wait_writable(self) -> None:
+        """Wait while the transport is over its high-water mark (``PayloadWriter.drain()``)."""
         if self.transport is None:
             raise ConnectionResetError("Connection lost")
         if not self._paused_writing:

@@ -37,6 +37,14 @@ class RequestConnection(Protocol):
     def writing_paused(self) -> bool:
         """True while the transport's buffer is above its high-water mark."""
 
+    async def wait_writable(self) -> None:
+        """Return once the transport's buffer is below its high-water mark (at once if it is).
+
+        Raises ``ConnectionResetError`` when the connection is gone. ``PayloadWriter.drain()``
+        awaits it, so a connection of another server (ASGI, in-memory) that hands
+        ``PayloadWriter`` itself as the writer's protocol implements it.
+        """
+
     def keep_alive(self, val: bool) -> None:
         """``keep_alive(False)``: close the connection after the current response."""
 

@@ -28,7 +28,8 @@ class WriterProtocol(Protocol):
     @property
     def writing_paused(self) -> bool: ...
 
-    async def _drain_helper(self) -> None: ...
+    async def wait_writable(self) -> None:
+        """See ``RequestConnection.wait_writable``: ``drain()`` awaits it."""
 
 
 class _TransportLike(Protocol):
@@ -198,7 +199,7 @@ class PayloadWriter:
         transport = self._protocol.transport
         if transport is None or transport.is_closing():
             raise _closing()
-        await self._protocol._drain_helper()
+        await self._protocol.wait_writable()
 
 
 # isinstance(request.writer, AbstractStreamWriter) holds, as in aiohttp (see the ABC's note)

@@ -143,7 +143,8 @@ class AsgiConnection:
                 if not waiter.done():
                     waiter.set_result(None)
 
-    async def _drain_helper(self) -> None:
+    async def wait_writable(self) -> None:
+        """Wait while the server's send() is behind (``PayloadWriter.drain()`` awaits it)."""
         if self.transport is None or self.closing:
             raise ConnectionResetError("Connection lost")
         if not self.writing_paused:

@@ -319,7 +319,7 @@ class HandshakeWriter(PayloadWriter):
         bridge = self._bridge
         if bridge.closing and not bridge.accepted:
             raise ConnectionResetError("Cannot write to closing transport")
-        await bridge._drain_helper()
+        await bridge.wait_writable()
 
 
 async def serve_websocket(app: Application, scope: Scope, receive: Receive, send: Send) -> None:

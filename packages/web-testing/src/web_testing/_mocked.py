@@ -109,7 +109,7 @@ class MockProtocol:
     def set_parser(self, parser: Any) -> None:
         self.parser = parser
 
-    async def _drain_helper(self) -> None:
+    async def wait_writable(self) -> None:
         if self.transport is None:
             raise ConnectionResetError("Connection lost")
 
