@@ -16,8 +16,10 @@ Rules (each violation is one line; exit 1 if any is not in ALLOWED below):
   `abc.py`); an upper module that a lower one must reach registers itself at import instead.
 - Privacy: a package's sources use only another workspace package's public names: no import of
   an underscore module or name of it, no `Name._private` on a class imported from it, no override
-  or use through `self` of a private member of a base class from it, and no `obj._private` where
-  `_private` is a member name defined only in the packages it depends on.
+  or use through `self` of a private member of a base class from it, no `obj._private` where
+  `_private` is a member name defined only in the packages it depends on, and no `obj._private`
+  where `obj` is annotated (or constructed) as another package's class that has `_private`,
+  even when the calling package defines a member of that name too.
 
     python tools/check_layering.py [--root DIR]      # exit 1 and one line per violation
 """
@@ -477,6 +479,137 @@ def _imported_names(tree: ast.Module, workspace: dict[str, str]) -> dict[str, st
     return names
 
 
+def _imported_classes(
+    tree: ast.Module, workspace: dict[str, str], index: _Index
+) -> dict[str, tuple[str, str]]:
+    """Local name -> (package, class) for each workspace class imported by name."""
+    found: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            top = node.module.split(".")[0]
+            if top in workspace:
+                for alias in node.names:
+                    if (top, alias.name) in index.classes:
+                        found[alias.asname or alias.name] = (top, alias.name)
+    return found
+
+
+class _TypedNames:
+    """Which names and ``self`` attributes of a module are annotated as another package's class.
+
+    ``def f(app: Application)``, ``app: Application | None = ...``, ``app = Application()``,
+    ``self._app: Application`` (in any method or the class body) and ``web_app.Application``
+    all type the name, flow-insensitively per function; containers (``list[Application]``) do
+    not. ``app._handle`` on such a name is checked against that class's members, even when the
+    calling package happens to define an ``_handle`` of its own.
+    """
+
+    def __init__(
+        self, classes: dict[str, tuple[str, str]], packages: set[str], index: _Index
+    ) -> None:
+        self.classes = classes
+        self.packages = packages
+        self.index = index
+
+    def of(self, ann: ast.expr | None) -> tuple[str, str] | None:
+        """The foreign class an annotation (or constructor call) names, if exactly one."""
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                ann = ast.parse(ann.value, mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(ann, ast.Call):
+            ann = ann.func
+        if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            sides = [
+                side
+                for side in (ann.left, ann.right)
+                if not (isinstance(side, ast.Constant) and side.value is None)
+            ]
+            return self.of(sides[0]) if len(sides) == 1 else None
+        if isinstance(ann, ast.Subscript) and _base_name(ann.value) == "Optional":
+            return self.of(ann.slice)
+        if isinstance(ann, ast.Name):
+            return self.classes.get(ann.id)
+        if (
+            isinstance(ann, ast.Attribute)
+            and isinstance(ann.value, ast.Name)
+            and ann.value.id in self.packages
+            and (ann.value.id, ann.attr) in self.index.classes
+        ):
+            return (ann.value.id, ann.attr)
+        return None
+
+    def uses(self, tree: ast.Module) -> Iterator[tuple[ast.Attribute, tuple[str, str]]]:
+        """Each ``x._private`` whose ``x`` is typed as a foreign class, with that class."""
+        yield from self._scope(tree, self._names(tree, top=True), {})
+
+    def _names(self, scope: ast.AST, top: bool = False) -> dict[str, tuple[str, str]]:
+        names: dict[str, tuple[str, str]] = {}
+        nodes = ast.walk(scope) if not top else iter(getattr(scope, "body", []))
+        for node in nodes:
+            if isinstance(node, ast.arg):
+                typed = self.of(node.annotation)
+                if typed is not None:
+                    names[node.arg] = typed
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                typed = self.of(node.annotation)
+                if typed is not None:
+                    names[node.target.id] = typed
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                typed = self.of(node.value)
+                for target in node.targets:
+                    if typed is not None and isinstance(target, ast.Name):
+                        names[target.id] = typed
+        return names
+
+    def _self_attrs(self, cls: ast.ClassDef) -> dict[str, tuple[str, str]]:
+        attrs: dict[str, tuple[str, str]] = {}
+        for node in ast.walk(cls):
+            if isinstance(node, ast.AnnAssign):
+                target = node.target
+                typed = self.of(node.annotation)
+                if typed is None:
+                    continue
+                if isinstance(target, ast.Name) and node in cls.body:
+                    attrs[target.id] = typed
+                elif (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in {"self", "cls"}
+                ):
+                    attrs[target.attr] = typed
+        return attrs
+
+    def _scope(
+        self,
+        node: ast.AST,
+        names: dict[str, tuple[str, str]],
+        attrs: dict[str, tuple[str, str]],
+    ) -> Iterator[tuple[ast.Attribute, tuple[str, str]]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                yield from self._scope(child, names, self._self_attrs(child))
+                continue
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                yield from self._scope(child, {**names, **self._names(child)}, attrs)
+                continue
+            if isinstance(child, ast.Attribute) and _private(child.attr):
+                value = child.value
+                typed = None
+                if isinstance(value, ast.Name):
+                    typed = names.get(value.id)
+                elif (
+                    isinstance(value, ast.Attribute)
+                    and isinstance(value.value, ast.Name)
+                    and value.value.id in {"self", "cls"}
+                ):
+                    typed = attrs.get(value.attr)
+                if typed is not None and child.attr in self.index.members(*typed):
+                    yield child, typed
+            yield from self._scope(child, names, attrs)
+
+
 def check_privacy(root: Path) -> list[Violation]:
     index = _Index(root)
     violations: list[Violation] = []
@@ -491,11 +624,18 @@ def check_privacy(root: Path) -> list[Violation]:
                     foreign_members.setdefault(member, f"{other}.{cls_name}")
         for path, tree in trees:
             imported = _imported_names(tree, others)
+            typed = _TypedNames(_imported_classes(tree, others, index), set(others), index)
             seen: set[tuple[int, str]] = set()
+            reported: set[int] = set()
 
             def report(
-                node: ast.AST, msg: str, path: Path = path, seen: set[tuple[int, str]] = seen
+                node: ast.AST,
+                msg: str,
+                path: Path = path,
+                seen: set[tuple[int, str]] = seen,
+                reported: set[int] = reported,
             ) -> None:
+                reported.add(id(node))
                 line = getattr(node, "lineno", 1)
                 if (line, msg) not in seen:
                     seen.add((line, msg))
@@ -554,6 +694,11 @@ def check_privacy(root: Path) -> list[Violation]:
                             node,
                             f"uses the private member {foreign_members[node.attr]}.{node.attr}",
                         )
+            # A private member this package also defines somewhere, on a name typed as
+            # another package's class (the rule above cannot tell the two apart).
+            for attr, (origin, cls_name) in typed.uses(tree):
+                if id(attr) not in reported:
+                    report(attr, f"uses the private member {origin}.{cls_name}.{attr.attr}")
     return violations
 
 

@@ -246,6 +246,50 @@ def test_private_attribute_of_an_imported_class_or_object_fails(tree: Path) -> N
     ]
 
 
+TYPED_ROUTING = (
+    "class Base:\n"
+    "    def __init__(self):\n"
+    "        self._state = 0\n"
+    "class Resource(Base):\n"
+    "    def _handle(self): ...\n"
+)
+
+
+def test_private_member_through_a_typed_name_fails_even_when_defined_locally(tree: Path) -> None:
+    # web-app defines its own _handle and _state, so only the type of the name can tell
+    _module(tree, "web-routing", "_res", TYPED_ROUTING)
+    code = (
+        "import web_routing\n"
+        "from web_routing import Resource as Res\n"
+        "class Own:\n"
+        "    _state = 1\n"
+        "    def _handle(self): ...\n"
+        "def f(res: Res):\n"
+        "    return res._handle()\n"
+        "def g(res: 'Res | None', own: Own, anything, many: list[Res]):\n"
+        "    return res._state, own._handle(), anything._handle(), many._handle\n"
+        "def h(res: web_routing.Resource):\n"
+        "    return res._handle, res._not_a_member\n"
+        "built = Res()\n"
+        "built._handle()\n"
+        "class Holder:\n"
+        "    def __init__(self, res: Res) -> None:\n"
+        "        self._res: Res = res\n"
+        "    def go(self):\n"
+        "        return self._res._handle(), self._handle\n"
+    )
+    init = tree / "packages" / "web-app" / "src" / "web_app" / "__init__.py"
+    init.write_text(code)
+    messages = sorted((v.line, v.message) for v in check_layering.check_tree(tree))
+    assert messages == [
+        (7, "uses the private member web_routing.Resource._handle"),
+        (9, "uses the private member web_routing.Resource._state"),
+        (11, "uses the private member web_routing.Resource._handle"),
+        (13, "uses the private member web_routing.Resource._handle"),
+        (18, "uses the private member web_routing.Resource._handle"),
+    ]
+
+
 def test_private_member_of_a_class_in_a_subpackage_fails(tree: Path) -> None:
     sub = tree / "packages" / "web-routing" / "src" / "web_routing" / "sub"
     sub.mkdir()
