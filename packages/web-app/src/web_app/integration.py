@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._error_page import error_response
 
@@ -54,7 +54,7 @@ def bind_loop(app: Application, loop: asyncio.AbstractEventLoop) -> None:
 
 
 def make_server(
-    app: Application, *, loop: asyncio.AbstractEventLoop | None = None, **kwargs: Any
+    app: Application, *, loop: asyncio.AbstractEventLoop | None = None, **kwargs: object
 ) -> Server:
     """The low-level ``Server`` (protocol factory) serving ``app``; freezes the application.
 
