@@ -135,10 +135,7 @@ def load(
     rps = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = 0
-    for pattern in (
-        r"Non-2xx or 3xx responses: (\d+)",
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-    ):
+    for pattern in (NON_2XX, SOCKET_ERRORS):
         match = re.search(pattern, out)
         if match:
             errors += sum(int(g) for g in match.groups())
