@@ -16,7 +16,7 @@ import web
 from yarl import URL
 
 from ._connection import ClientConnection
-from ._cookie_jar import CookieJar
+from ._cookie_jar import CookieJar, cookie_header_of
 from ._response import ClientResponse
 from ._server import BaseTestServer, TestServer
 from ._session import ClientSession, Connector, SocketConnector
@@ -257,8 +257,7 @@ class TestClient:
             fields += list(headers.items())
         cookies = self._session.cookie_jar.filter_cookies(url)
         if cookies:
-            pairs = (f"{m.key}={m.coded_value}" for m in cookies.values())
-            fields.append(("Cookie", "; ".join(pairs)))
+            fields.append(("Cookie", cookie_header_of(cookies)))
         conn = await self._session.connector.acquire(url, ssl)
         ws_url = url.with_scheme("wss" if url.scheme == "https" else "ws")
         ws = await ClientWebSocket.connect(

@@ -14,7 +14,7 @@ from ipaddress import ip_address
 
 from yarl import URL
 
-__all__ = ("CookieJar",)
+__all__ = ("CookieJar", "cookie_header_of")
 
 CookieKey = tuple[str, str, str]  # (domain, path, name)
 
@@ -47,6 +47,11 @@ def _domain_matches(host: str, domain: str) -> bool:
     if host == domain:
         return True
     return host.endswith("." + domain) and not _is_ip(host)
+
+
+def cookie_header_of(cookies: BaseCookie[str]) -> str:
+    """The ``Cookie`` header value that sends ``cookies`` (empty: none)."""
+    return "; ".join(f"{m.key}={m.coded_value}" for m in cookies.values())
 
 
 class CookieJar:

@@ -30,7 +30,7 @@ from yarl import URL
 from .__about__ import __version__
 from ._body import RequestBody, make_body
 from ._connection import ClientConnection
-from ._cookie_jar import CookieJar
+from ._cookie_jar import CookieJar, cookie_header_of
 from ._deadlines import Deadlines
 from ._errors import ClientConnectionError, RequestInfo, TooManyRedirects
 from ._response import ClientResponse
@@ -300,15 +300,13 @@ class ClientSession:
             for key, cookie in cookies.items():
                 jar_cookies[key] = cookie.value if isinstance(cookie, Morsel) else str(cookie)
             if jar_cookies and "Cookie" not in out:
-                out["Cookie"] = "; ".join(f"{m.key}={m.coded_value}" for m in jar_cookies.values())
+                out["Cookie"] = cookie_header_of(jar_cookies)
         elif "Cookie" not in out:
             jar = self._cookie_jar
             if type(jar).filter_cookies is CookieJar.filter_cookies:
                 header = jar.cookie_header(url)
             else:  # a jar of the test's own that chooses its cookies
-                header = "; ".join(
-                    f"{m.key}={m.coded_value}" for m in jar.filter_cookies(url).values()
-                )
+                header = cookie_header_of(jar.filter_cookies(url))
             if header:
                 out["Cookie"] = header
         if body is not None:
