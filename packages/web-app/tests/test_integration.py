@@ -7,7 +7,15 @@ from typing import Any, cast
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
-from web_app import Application, Request, Response, Server, StreamResponse, json_response
+from web_app import (
+    Application,
+    HTTPNotFound,
+    Request,
+    Response,
+    Server,
+    StreamResponse,
+    json_response,
+)
 from web_app.integration import (
     bind_loop,
     error_response,
@@ -118,9 +126,8 @@ async def test_handle_lets_http_exceptions_through() -> None:
     bind_loop(app, asyncio.get_running_loop())
     app.freeze()
     request, _ = _request(app, "/missing")
-    with pytest.raises(Exception) as info:
+    with pytest.raises(HTTPNotFound):
         await handle(app, request)
-    assert getattr(info.value, "status", None) == 404
 
 
 async def test_make_request_scheme() -> None:
@@ -162,10 +169,12 @@ async def test_bind_loop_refuses_a_second_loop_and_reaches_subapps() -> None:
 
 async def test_make_server_freezes_and_serves_the_app() -> None:
     app = Application(handler_args={"keepalive_timeout": 5.0})
-    server = make_server(app, loop=asyncio.get_running_loop())
+    server = make_server(app, loop=asyncio.get_running_loop(), keepalive_timeout=1.0)
     assert isinstance(server, Server)
     assert app.frozen
     assert server.request_factory == app._make_request
+    assert server().keepalive_timeout == 5.0  # the app's handler_args win
+    assert make_server(Application(), keepalive_timeout=1.0)().keepalive_timeout == 1.0
     with pytest.raises(TypeError, match="access_log_class"):
         make_server(Application(), access_log_class=object)
 
