@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pytest
-from web_app import Application, BaseRequest, HTTPException, PayloadWriter, StreamResponse
+from web_app import (
+    Application,
+    BaseRequest,
+    HTTPException,
+    PayloadWriter,
+    Request,
+    StreamResponse,
+)
+from web_app.integration import handle, make_request
 from web_http import (
     EMPTY_PAYLOAD,
     Data,
@@ -81,7 +89,7 @@ def build_request(
     task = cast("asyncio.Task[None]", asyncio.current_task())
     assert task is not None
     if app is not None:
-        made = app._make_request(head, EMPTY_PAYLOAD, cast(Any, protocol), writer, task)
+        made = make_request(app, head, EMPTY_PAYLOAD, cast(Any, protocol), writer, task)
         return made, protocol
     request = BaseRequest(
         head, EMPTY_PAYLOAD, cast(Any, protocol), writer, task, asyncio.get_running_loop()
@@ -147,7 +155,7 @@ def static_fetch() -> Send:
         request, protocol = build_request(head, app)
         resp: StreamResponse
         try:
-            resp = await app._handle(cast(Any, request))
+            resp = await handle(app, cast(Request, request))
         except HTTPException as exc:
             resp = exc
         await resp.prepare(request)
