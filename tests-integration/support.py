@@ -15,6 +15,7 @@ import httpx
 import pytest
 import web
 from web_app import Application, BaseRequest, Server, StreamResponse
+from web_app.integration import make_server
 
 ServeApp = Callable[[web.Application], AbstractAsyncContextManager[str]]
 Handler = Callable[[BaseRequest], Awaitable[StreamResponse]]
@@ -92,7 +93,7 @@ async def serve_handler(handler: Handler, **kwargs: Any) -> AsyncIterator[tuple[
 async def serve_app_client(app: Application) -> AsyncIterator[httpx.AsyncClient]:
     """Run `app` with its own server factory (no web-runner) and yield an httpx client."""
     loop = asyncio.get_running_loop()
-    server = app._make_handler()
+    server = make_server(app)
     await app.startup()
     srv = await loop.create_server(server, "127.0.0.1", 0)
     port = srv.sockets[0].getsockname()[1]

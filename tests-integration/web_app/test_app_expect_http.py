@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from web_app import Application, Request, Response, StreamResponse
+from web_app.integration import make_server
 
 
 @asynccontextmanager
 async def serve_raw(app: Application) -> AsyncIterator[int]:
     loop = asyncio.get_running_loop()
-    server = app._make_handler()
+    server = make_server(app)
     await app.startup()
     srv = await loop.create_server(server, "127.0.0.1", 0)
     try:

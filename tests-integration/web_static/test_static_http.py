@@ -16,6 +16,7 @@ import httpx
 import pytest
 import trustme
 from web_app import Application
+from web_app.integration import make_server
 from web_static import FileResponse
 
 BIG = os.urandom(3 * 1024 * 1024 + 17)
@@ -25,7 +26,7 @@ BIG = os.urandom(3 * 1024 * 1024 + 17)
 async def serve(app: Application, ssl_ctx: ssl.SSLContext | None = None) -> AsyncIterator[int]:
     """Run ``app`` on an ephemeral port (web-runner's job, done by hand); yield the port."""
     loop = asyncio.get_running_loop()
-    server = app._make_handler()
+    server = make_server(app)
     await app.startup()
     srv = await loop.create_server(server, "127.0.0.1", 0, ssl=ssl_ctx)
     port: int = srv.sockets[0].getsockname()[1]
