@@ -22,10 +22,10 @@ The connection moves through ``ConnState``::
                    BUSY --keep_alive(False)/force_close/close()--> BUSY_LAST --> CLOSED
                    BUSY --upgrade head, handler took over--> UPGRADED --> CLOSED
 
-One timer per connection serves both the keep-alive timeout (idle connection) and the
-slow-head timeout (a head that does not complete in time is answered 408). It is armed once
-and re-armed from its own callback, so a busy keep-alive connection creates no timer per
-request.
+One timer per connection (``_connection_timers``) serves the keep-alive timeout (idle
+connection), the slow-head timeout (a head that does not complete in time is answered 408),
+the slow-body timeout and the handler's deadline. It is armed once and re-armed from its own
+callback, so a busy keep-alive connection creates no timer per request.
 
 ``RequestHandler`` is built in layers, each the base class of the next (so every method is
 still a plain method of one class, at no cost per call): ``_connection_state`` (fields,
