@@ -38,6 +38,7 @@ BUILD_DEPENDENCIES = ["mypy>=1.11", "setuptools>=61"]
 
 
 def compile_wanted() -> bool:
+    """Whether this build asked for the compiled wheel (``WEB_COMPILE`` set to 1/true/yes)."""
     return os.environ.get("WEB_COMPILE", "").strip().lower() in ("1", "true", "yes")
 
 
