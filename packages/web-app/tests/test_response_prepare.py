@@ -10,6 +10,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from web_app._base_request import BaseRequest
 from web_app._response import Response
 from web_app._stream_response import StreamResponse
+from web_app.integration import send_at_once
 from web_http import EMPTY_PAYLOAD, HttpVersion, HttpVersion10, HttpVersion11, RequestHead
 
 
@@ -24,6 +25,10 @@ class FakeWriter:
         self.compression: str | None = None
         self.output_size = 0
         self.headers_sent_early = False
+        self.complete: list[bytes] = []
+
+    def send_complete(self, data: bytes) -> None:
+        self.complete.append(data)
 
     def write_headers(self, head: bytes) -> None:
         assert self.head is None
@@ -507,15 +512,23 @@ async def test_write_eof_clears_payload_writer() -> None:
     assert resp.payload_writer is None
 
 
-def test_response_subclass_changing_framing_leaves_the_fast_path() -> None:
+async def test_response_subclass_changing_framing_leaves_the_fast_path() -> None:
     class Framed(Response):
         auto_framing = False
 
     class Plain(Response):
         pass
 
-    assert Plain._fast_send_ok
-    assert not Framed._fast_send_ok
+    req, w = make_request()
+    assert send_at_once(Plain(text="x"), req, cast(Any, w))
+    assert len(w.complete) == 1 and w.complete[0].endswith(b"\r\n\r\nx")
+    req, w = make_request()
+    framed = Framed(text="x")
+    assert not send_at_once(framed, req, cast(Any, w))  # its framing is its own: general path
+    assert w.complete == [] and not framed.prepared
+    await framed.prepare(req)
+    await framed.write_eof()
+    assert w.head is not None and b"".join(w.body) == b"x"
 
 
 async def test_aiohttp_private_hook_names_keep_working_with_a_warning() -> None:
