@@ -1,6 +1,7 @@
 """What response heads are made of: header types, the Server value, dates, cookies, ETags.
 
-Kept apart from ``_stream_response.py`` so the state machine there reads top to bottom.
+Kept apart from the response classes (``_response_head.py``, ``_stream_response.py``) so
+they read top to bottom.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``StreamResponse``: the response state machine; framing, compression and body writing.
+"""``StreamResponse``: the response state machine; framing, prepare and body writing.
 
 A response goes through three states: *open* (status, headers and cookies may change; they
 live in ``ResponseHead``, ``_response_head.py``), *prepared* (the head is handed to the
@@ -7,10 +7,11 @@ nothing more may be sent). Every change that is no longer allowed raises ``Runti
 instead of being silently lost.
 
 The head is completed in one pass at ``prepare``: the framing (Content-Length or chunked),
-the negotiated content coding and the default fields are added to the response's
-``CIMultiDict`` (so ``on_response_prepare`` handlers and tests see them), and it is
-serialized in one call to ``web_http.serialize_response_head``. ``Response`` and its
-one-write fast path live in ``_response.py``.
+the content coding negotiated by ``ResponseCoding`` (``_response_coding.py``) and the
+default fields are added to the response's ``CIMultiDict`` (so ``on_response_prepare``
+handlers and tests see them), and it is serialized in one call to
+``web_http.serialize_response_head``. ``Response`` and its one-write fast path live in
+``_response.py``.
 """
 
 from __future__ import annotations
