@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from http.cookies import BaseCookie, SimpleCookie
 
 import pytest
 import web
-from web_testing import ClientResponse, RawTestServer, TestClient, TestServer
+from web_testing import ClientResponse, CookieJar, RawTestServer, TestClient, TestServer
+from yarl import URL
 
 
 async def echo(request: web.Request) -> web.Response:
@@ -119,6 +121,20 @@ async def test_cookies_are_kept_between_requests(client: TestClient) -> None:
     assert [m.key for m in client.session.cookie_jar] == ["session"]
     resp = await client.get("/get")
     assert await resp.text() == "abc"
+
+
+async def test_a_jar_choosing_its_own_cookies_is_asked_for_every_request() -> None:
+    class FixedJar(CookieJar):
+        def filter_cookies(self, request_url: URL) -> BaseCookie[str]:
+            chosen: SimpleCookie = SimpleCookie()
+            chosen["session"] = "from-the-jar"
+            return chosen
+
+    async with TestClient(TestServer(make_app()), cookie_jar=FixedJar()) as client:
+        assert await (await client.get("/get")).text() == "from-the-jar"
+        # cookies given with the request are added to what the jar chose
+        resp = await client.get("/get", cookies={"session": "given"})
+        assert await resp.text() == "given"
 
 
 async def test_redirects_are_followed_by_default(client: TestClient) -> None:
