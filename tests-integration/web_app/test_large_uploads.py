@@ -66,8 +66,8 @@ def _app() -> web.Application:
             n += len(chunk)
             if request.path == "/slow" and n < SIZE // 2:
                 await asyncio.sleep(0.01)  # falls behind: the body buffer fills, reading pauses
-        trailer = request.content.total_bytes
-        return web.Response(text=f"{n} {trailer} {h.hexdigest()}")
+        # what the handler read, what the stream counted, and the digest of the bytes
+        return web.Response(text=f"{n} {request.content.total_bytes} {h.hexdigest()}")
 
     async def nxt(request: web.Request) -> web.Response:
         return web.Response(text="next")
