@@ -90,7 +90,6 @@ AREAS = (
             "web_app/_connection_",  # _connection_state, _connection_timers, _connection_io
             "web_app/_error_answers",
             "web_app/_server",
-            "web_app/_socket_reads",
             "web_app/_handler_config",
             "web_app/_access_log",
             "web_app/_log_names",

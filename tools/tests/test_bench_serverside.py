@@ -42,7 +42,6 @@ def test_every_module_on_the_request_path_has_its_area(path: Path) -> None:
     [
         ("_handler_chain", "app dispatch (web_app/_app)"),
         ("_app_lifecycle", "app dispatch (web_app/_app)"),
-        ("_socket_reads", "protocol (web_app/_protocol)"),
         ("_connection_io", "protocol (web_app/_protocol)"),
         ("_response_head", "response (web_app)"),
         ("_sse", "response (web_app)"),

@@ -19,7 +19,6 @@ from web_http import (
 
 from ._connection_state import BUSY, CLOSED, IDLE, MAX_QUEUE, UPGRADED, Item
 from ._connection_timers import ConnectionTimers
-from ._socket_reads import FULL_READ, narrow_reads, widen_reads
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -163,9 +162,6 @@ class ConnectionIO(ConnectionTimers):
                 receiving = self._receiving
                 if receiving is not None:
                     self._receiving = None
-                    if self._reads == 1:
-                        self._reads = 0
-                        narrow_reads(self.transport)
                     receiving.feed_eof()
             else:
                 self._on_parse_error(event)  # type: ignore[arg-type]
@@ -178,9 +174,6 @@ class ConnectionIO(ConnectionTimers):
                 self._arm_timer(self._head_deadline)
         if self._receiving is not None:
             self._body_progress()  # a body still on its way (a body that came whole costs nothing)
-            if len(data) >= FULL_READ and not self._reads and not self._paused_reading:
-                # the body comes faster than the transport reads: larger reads (_socket_reads)
-                self._reads = 1 if widen_reads(self.transport) else -1
         if queue:
             if self._state is IDLE:
                 self._state = BUSY

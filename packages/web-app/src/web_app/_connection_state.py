@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Final
 from web_http import HttpProcessingError, HttpRequestParser, RequestHead, StreamReader
 
 from ._handler_config import HandlerConfig
-from ._socket_reads import narrow_reads
 from ._types import UpgradedParser
 
 if TYPE_CHECKING:
@@ -84,7 +83,6 @@ class ConnectionState(asyncio.Protocol):
         "_paused_writing",
         "_peer_eof",
         "_queue",
-        "_reads",
         "_receiving",
         "_shutdown_callback",
         "_state",
@@ -119,7 +117,6 @@ class ConnectionState(asyncio.Protocol):
     _paused_writing: bool
     _peer_eof: bool
     _queue: deque[Item]
-    _reads: int
     _receiving: StreamReader | None
     _shutdown_callback: Callable[[], Awaitable[object]] | None
     _state: ConnState
@@ -164,9 +161,6 @@ class ConnectionState(asyncio.Protocol):
     def pause_reading(self) -> None:
         if not self._paused_reading and self.transport is not None:
             self._paused_reading = True
-            if self._reads == 1:  # the handler fell behind: no large reads into its buffer
-                self._reads = 0
-                narrow_reads(self.transport)
             try:
                 self.transport.pause_reading()
             except (AttributeError, RuntimeError, NotImplementedError):

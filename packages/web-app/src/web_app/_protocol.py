@@ -194,9 +194,6 @@ class RequestHandler(ConnectionIO):
         self._fresh = True  # no request started yet on this connection
         self._owed_request = None
         self._paused_reading = False
-        # 1: the transport reads BODY_READ_SIZE per recv() (a body streams in), 0: its own
-        # size, -1: it cannot be changed (not an asyncio socket transport)
-        self._reads = 0
         self._paused_writing = False
         self._peer_eof = False
         self._drain_waiter = None
