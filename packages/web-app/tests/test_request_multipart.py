@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 
 import pytest
@@ -229,3 +231,40 @@ async def test_a_file_cut_short_closes_its_temporary_file(
     with pytest.raises(BadHttpMessage):
         await make(head.encode() + b"x" * (3 * 2**16), client_max_size=None).post()
     assert made and all(f.closed for f in made)
+
+
+async def test_a_post_cancelled_while_spooling_closes_its_temporary_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The handler's task is cancelled (client gone, timeout) while a worker thread writes
+    the file part: the file that thread makes is closed when it finishes, not left to the GC."""
+    import tempfile
+
+    made: list[Any] = []
+    original = tempfile.TemporaryFile
+    entered = threading.Event()
+    release = threading.Event()
+
+    def temporary_file() -> Any:
+        entered.set()
+        release.wait(10)
+        made.append(original())
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    loop = asyncio.get_running_loop()
+    pool = ThreadPoolExecutor(1)
+    loop.set_default_executor(pool)
+    body = form_body([('form-data; name="f"; filename="x.bin"', "", b"y" * 1000)])
+    task = asyncio.create_task(make(body, client_max_size=None).post())
+    with ThreadPoolExecutor(1) as waiter:  # the default pool's one thread is the spooler
+        assert await loop.run_in_executor(waiter, entered.wait, 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    release.set()
+    pool.shutdown(wait=True)
+    await asyncio.sleep(0)  # the executor future's done callback runs on the loop
+    await asyncio.sleep(0)
+    assert len(made) == 1
+    assert made[0].closed

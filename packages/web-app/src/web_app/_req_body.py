@@ -176,14 +176,35 @@ async def _spool(part: BodyPartReader, limits: FormLimits) -> BinaryIO:
             pending.append(chunk)
             size += len(chunk)
             if size >= _CHUNK:
-                tmp = await loop.run_in_executor(None, _write_spool, tmp, pending, False)
+                current, tmp = tmp, None  # while in the thread, the file is _in_thread's
+                tmp = await _in_thread(loop, current, pending, False)
                 pending, size = [], 0
-        tmp = await loop.run_in_executor(None, _write_spool, tmp, pending, True)
+        current, tmp = tmp, None
+        tmp = await _in_thread(loop, current, pending, True)
     except BaseException:
         if tmp is not None:
             tmp.close()
         raise
     return tmp
+
+
+async def _in_thread(
+    loop: asyncio.AbstractEventLoop, tmp: BinaryIO | None, chunks: list[bytes], rewind: bool
+) -> BinaryIO:
+    """``_write_spool`` in the default executor; a caller cancelled meanwhile leaves no open
+    file behind: the write runs to its end (it cannot be stopped) and its file is closed then.
+    """
+    done = loop.run_in_executor(None, _write_spool, tmp, chunks, rewind)
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        done.add_done_callback(_close_spooled)
+        raise
+
+
+def _close_spooled(done: asyncio.Future[BinaryIO]) -> None:
+    if not done.cancelled() and done.exception() is None:
+        done.result().close()
 
 
 def _write_spool(tmp: BinaryIO | None, chunks: list[bytes], rewind: bool) -> BinaryIO:
