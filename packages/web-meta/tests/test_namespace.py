@@ -82,3 +82,34 @@ def test_aiohttp_top_level_names_are_reachable_outside_all() -> None:
         assert name not in web.__all__
     assert web.hdrs.CONTENT_TYPE == "Content-Type"
     assert web.HttpVersion(1, 1) == web.HttpVersion11
+
+
+def _import_web(tmp_path: Path, prelude: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "probe.py"
+    script.write_text(prelude + "\nimport web\nprint('imported', len(web.__all__))\n")
+    return subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+
+
+def test_import_web_without_web_asgi_installed(tmp_path: Path) -> None:
+    hide = (
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'web_asgi':\n"
+        "            raise ModuleNotFoundError(\"No module named 'web_asgi'\", name='web_asgi')\n"
+        "sys.meta_path.insert(0, Hide())\n"
+    )
+    done = _import_web(tmp_path, hide)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "imported 117"
+
+
+def test_a_broken_web_asgi_install_is_reported_not_hidden(tmp_path: Path) -> None:
+    broken = tmp_path / "shadow" / "web_asgi"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("import a_dependency_that_is_missing\n")
+    done = _import_web(tmp_path, f"import sys\nsys.path.insert(0, {str(broken.parent)!r})\n")
+    assert done.returncode != 0
+    assert "No module named 'a_dependency_that_is_missing'" in done.stderr

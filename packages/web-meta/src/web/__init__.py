@@ -167,8 +167,9 @@ from .__about__ import __version__ as __version__
 
 try:  # optional (the `asgi` extra): once imported, web-asgi serves Application.add_asgi
     import web_asgi as _web_asgi  # noqa: F401
-except ImportError:  # pragma: no cover - web-asgi not installed
-    pass
+except ModuleNotFoundError as exc:
+    if exc.name != "web_asgi":
+        raise  # web-asgi is installed but broken: say so, not "add_asgi needs web-asgi" later
 
 # aiohttp's 117 names. Also public, but not in __all__ (aiohttp has no such names): the typing
 # aliases Handler and Middleware, for `async def mw(request: web.Request, handler: web.Handler)`.
