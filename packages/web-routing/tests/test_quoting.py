@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import given, strategies as st
 from web_routing import UrlDispatcher
@@ -42,3 +43,17 @@ def test_match_never_raises_on_percent_encoded_bytes(raw: bytes) -> None:
         return
     assert mi.http_exception is None
     assert isinstance(mi["rest"], str)
+
+
+@given(st.text(min_size=1).filter(lambda s: not set(s) & set("%{}?#")))
+def test_registered_plain_path_matches_its_encoded_request(segment: str) -> None:
+    try:
+        segment.encode("utf-8")
+    except UnicodeEncodeError:
+        return  # lone surrogates cannot be sent in a URL
+    router = UrlDispatcher()
+    route = router.add_get("/p/" + segment, h1)
+    encoded = quote("/p/" + segment, safe="/")
+    # the registered path is quoted as a request would be (ASCII ones need nothing)
+    assert route.url_for().raw_path == quote("/p/" + segment, safe="/!$&'()*+,;=:@")
+    assert router.match("GET", encoded).route is route

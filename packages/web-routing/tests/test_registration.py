@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
@@ -292,3 +293,27 @@ def test_prefix_property_follows_add_prefix() -> None:
     assert resource.resolve_path("GET", "/files/x")[0] is None
     match_info, _ = resource.resolve_path("GET", "/sub/files/x")
     assert isinstance(match_info, UrlMappingMatchInfo) and dict(match_info) == {"rest": "x"}
+
+
+async def test_async_callables_that_are_not_plain_functions_are_not_wrapped(
+    router: UrlDispatcher,
+) -> None:
+    class Views:
+        async def show(self, request: Any) -> str:
+            return "method"
+
+    async def tagged(request: Any, tag: str) -> str:
+        return tag
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a wrapped handler would warn
+        by_method = router.add_get("/m", Views().show)
+        by_partial = router.add_get("/p", functools.partial(tagged, tag="partial"))
+    assert await by_method.handler(None) == "method"
+    assert await by_partial.handler(None) == "partial"
+    assert isinstance(by_partial.handler, functools.partial)
+
+
+@pytest.mark.parametrize("method", ["get", "PROPFIND", "m-search", "*"])
+def test_any_token_is_a_method(router: UrlDispatcher, method: str) -> None:
+    assert router.add_route(method, "/x", h1).method == method.upper()

@@ -21,7 +21,9 @@ from aiosignal import Signal
 from frozenlist import FrozenList
 from web_routing import (
     AbstractRouter,
+    DynamicResource,
     MatchedSubAppResource,
+    PlainResource,
     PrefixedSubAppResource,
     UrlDispatcher as BaseUrlDispatcher,
 )
@@ -34,6 +36,9 @@ __all__ = (
     "send_subapp_signal",
     "tree_needs_host",
 )
+
+#: Resource classes that hold no sub-application (exactly these, not their subclasses).
+_PATH_RESOURCES = frozenset((PlainResource, DynamicResource))
 
 _A = TypeVar("_A")
 _App = TypeVar("_App", bound="AppLifecycle[Any]")
@@ -217,6 +222,8 @@ def tree_needs_host(router: AbstractRouter, seen: set[int] | None = None) -> boo
     seen = set() if seen is None else seen
     seen.add(id(router))
     for resource in router.resources():
+        if type(resource) in _PATH_RESOURCES:
+            continue  # the usual resource: no need for the isinstance() checks (ABCs, slow)
         if isinstance(resource, MatchedSubAppResource):
             return True
         if isinstance(resource, PrefixedSubAppResource):

@@ -13,6 +13,7 @@ import abc
 import inspect
 import keyword
 import re
+import types
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Set
 from functools import wraps
@@ -43,6 +44,10 @@ ResolveResult = tuple["AbstractMatchInfo | None", Set[str]]
 
 METH_ANY = "*"
 _HTTP_METHOD_RE = re.compile(r"[0-9A-Za-z!#$%&'*+\-.^_`|~]+")
+#: Methods known valid without the regex (route registration runs once per route per app).
+_COMMON_METHODS = frozenset(
+    ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", METH_ANY)
+)
 _EMPTY: frozenset[str] = frozenset()
 
 
@@ -169,6 +174,17 @@ def _wrap_plain_function(handler: Callable[[Any], Any]) -> Handler:
     return handler_wrapper
 
 
+def _is_async_def(handler: object) -> bool:
+    """True for a plain ``async def`` function: the usual handler, told apart by its code flags.
+
+    A shortcut for route registration only; anything else (partials, marked functions,
+    callables) goes to ``inspect.iscoroutinefunction``.
+    """
+    return type(handler) is types.FunctionType and bool(
+        handler.__code__.co_flags & inspect.CO_COROUTINE
+    )
+
+
 class AbstractRoute(abc.ABC):
     """A (method, handler) pair; ``*`` as method matches any method.
 
@@ -189,13 +205,17 @@ class AbstractRoute(abc.ABC):
         if not isinstance(method, str):
             raise TypeError(f"method must be a str, got {method!r}")
         method = method.upper()
-        if not _HTTP_METHOD_RE.fullmatch(method):
+        if method not in _COMMON_METHODS and not _HTTP_METHOD_RE.fullmatch(method):
             raise ValueError(f"{method} is not allowed HTTP method")
         if not callable(handler):
             raise TypeError(f"handler must be callable, got {handler!r}")
         if expect_handler is not None and not callable(expect_handler):
             raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
-        if not isinstance(handler, type) and not inspect.iscoroutinefunction(handler):
+        if not (
+            _is_async_def(handler)
+            or isinstance(handler, type)
+            or inspect.iscoroutinefunction(handler)
+        ):
             handler = _wrap_plain_function(handler)
         self._method = method
         self._handler: HandlerType = handler

@@ -101,6 +101,12 @@ class _PlainEntry:
     __slots__ = ("allowed", "default", "table")
 
     def __init__(self, resources: list[PlainResource]) -> None:
+        if len(resources) == 1:  # the usual case: the resource's own table, as it is
+            own = resources[0]._table
+            self.table = dict(own.routes)
+            self.default = own.any_route
+            self.allowed = own.allowed
+            return
         table: dict[str, ResourceRoute] = {}
         default: ResourceRoute | None = None
         allowed: set[str] = set()
@@ -119,15 +125,25 @@ class _PlainEntry:
         self.allowed = frozenset(allowed)
 
 
-def _index_key(resource: AbstractResource) -> str:
+_PLAIN, _DOMAIN, _OTHER = "plain", "domain", "other"
+#: How the index treats each resource class (the isinstance() checks of ABCs are costly).
+_KINDS: dict[type[AbstractResource], str] = {}
+
+
+def _kind(resource: AbstractResource) -> str:
+    if isinstance(resource, MatchedSubAppResource):
+        return _DOMAIN
     if isinstance(resource, PlainResource):
-        key = resource.match_path
-    else:
-        key = resource.canonical
-        if "{" in key:
-            key = key.partition("{")[0].rpartition("/")[0]
-        key = path_safe(requote_path(key))
-    return key.rstrip("/") or "/"
+        return _PLAIN
+    return _OTHER
+
+
+def _index_key(resource: AbstractResource) -> str:
+    """The index key of a resource that is not plain: the fixed part of its path."""
+    key = resource.canonical
+    if "{" in key:
+        key = key.partition("{")[0].rpartition("/")[0]
+    return path_safe(requote_path(key)).rstrip("/") or "/"
 
 
 class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
@@ -215,36 +231,57 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         return MatchInfoError(self.make_http_exception(404, method, set()), status=404)
 
     def _build_index(self) -> None:
-        groups: dict[str, list[AbstractResource]] = {}
+        # (resource, its match path if it is a plain resource) by index key, in order
+        groups: dict[str, list[tuple[AbstractResource, str | None]]] = {}
         domains: list[MatchedSubAppResource] = []
+        kinds = _KINDS
         for resource in self._resources:
-            if isinstance(resource, MatchedSubAppResource):
-                domains.append(resource)
+            kind = kinds.get(type(resource))
+            if kind is None:
+                kind = kinds[type(resource)] = _kind(resource)
+            if kind is _DOMAIN:
+                domains.append(resource)  # type: ignore[arg-type]  # its kind says so
+                continue
+            if kind is _PLAIN:
+                # its kind says it is a PlainResource (no cast(): a call per resource)
+                path: str = resource.match_path  # type: ignore[attr-defined]
+                match_path: str | None = path
+                key = path.rstrip("/") or "/"
             else:
-                groups.setdefault(_index_key(resource), []).append(resource)
+                match_path = None
+                key = _index_key(resource)
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [(resource, match_path)]
+            else:
+                group.append((resource, match_path))
         plain: dict[str, _PlainEntry] = {}
         index: dict[str, tuple[AbstractResource, ...]] = {}
         for key, candidates in groups.items():
+            if len(candidates) == 1:  # the usual case: one resource per key
+                resource, match_path = candidates[0]
+                if match_path is None:
+                    index[key] = (resource,)
+                else:
+                    plain[match_path] = _PlainEntry([resource])  # type: ignore[list-item]
+                continue
             by_path: dict[str, list[PlainResource]] = {}
             ordered: set[str] = set()
             seen_other = False
-            for resource in candidates:
-                if isinstance(resource, PlainResource):
-                    match_path = resource.match_path
-                    if seen_other and match_path.endswith("/"):
-                        # a variable resource registered earlier may match it
-                        ordered.add(match_path)
-                    by_path.setdefault(match_path, []).append(resource)
-                else:
+            for resource, match_path in candidates:
+                if match_path is None:
                     seen_other = True
+                    continue
+                if seen_other and match_path.endswith("/"):
+                    # a variable resource registered earlier may match it
+                    ordered.add(match_path)
+                by_path.setdefault(match_path, []).append(resource)  # type: ignore[arg-type]
+            served: set[str] = set()
             for match_path, resources in by_path.items():
                 if match_path not in ordered:
                     plain[match_path] = _PlainEntry(resources)
-            rest = tuple(
-                r
-                for r in candidates
-                if not (isinstance(r, PlainResource) and r.match_path in plain)
-            )
+                    served.add(match_path)
+            rest = tuple(r for r, match_path in candidates if match_path not in served)
             if rest:
                 index[key] = rest
         self._plain = plain
@@ -319,7 +356,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             raise RuntimeError("Cannot register a resource into frozen router.")
         if self._resources:
             last = self._resources[-1]
-            if isinstance(last, Resource) and last.name == name and last.raw_match(path):
+            if last.name == name and isinstance(last, Resource) and last.raw_match(path):
                 return last
         resource: Resource
         if is_dynamic_path(path):

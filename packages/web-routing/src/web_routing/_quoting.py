@@ -22,6 +22,8 @@ __all__ = ("path_safe", "quote_path", "requote_path", "unquote_path_safe")
 _PATH_SAFE_CHARS = "/!$&'()*+,;=:@"
 _PCT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _VALID_PCT = re.compile(r"%[0-9A-Fa-f]{2}")
+# What ``quote`` leaves alone: a path made only of these needs no quoting at all.
+_NOTHING_TO_QUOTE = re.compile(r"[A-Za-z0-9_.~\-/!$&'()*+,;=:@]*")
 # Bytes that stay percent-encoded in the safe form.
 _KEEP = {0x2F: "%2F", 0x25: "%25"}
 
@@ -91,6 +93,8 @@ def requote_path(value: str) -> str:
     either decoded (``/a b``) or already encoded (``/a%20b``).
     """
     if "%" not in value:
+        if _NOTHING_TO_QUOTE.fullmatch(value):
+            return value  # the common ASCII route path: skip quote()'s encode and decode
         return quote(value, safe=_PATH_SAFE_CHARS)
     out: list[str] = []
     pos = 0

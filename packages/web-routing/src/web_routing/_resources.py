@@ -97,16 +97,17 @@ class _RouteTable:
     def register(self, route: ResourceRoute) -> None:
         if self.frozen:
             raise RuntimeError("Cannot add a route to a frozen router")
-        existing = self.routes.get(route.method, self.any_route)
+        method = route.method
+        existing = self.routes.get(method, self.any_route)
         if existing is not None:
             raise RuntimeError(
                 "Added route will never be executed, "
                 f"method {existing.method} is already registered"
             )
-        if route.method == METH_ANY:
+        if method == METH_ANY:
             self.any_route = route
-        self.routes[route.method] = route
-        self.allowed = self.allowed | {route.method}
+        self.routes[method] = route
+        self.allowed = self.allowed | {method}
         table_changed()
 
 
