@@ -1,6 +1,17 @@
-"""HTTP/1.1 response parser (RFC 9112), with the request parser's strictness."""
+"""HTTP/1.1 response parser (RFC 9112), with the request parser's strictness.
+
+A client reads the same few status lines and, within a second, the same header sections
+(the server's Date changes once a second) response after response, so both are kept in
+bounded caches of already-validated results, as the request parser does: a repeated status
+line costs a lookup, a repeated section a lookup and a multidict copy. A cache hit is only
+trusted for what the cached bytes alone decide; this parser's limits are checked on every
+head and a head with any unseen part gets the full byte check first, so the outcome (and
+which error comes first) never depends on what the caches hold.
+"""
 
 from __future__ import annotations
+
+from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -9,6 +20,7 @@ from ._errors import (
     BadHttpMessage,
     BadStatusLine,
     HeaderFieldsTooLarge,
+    HttpProcessingError,
     HttpVersionNotSupported,
     LineTooLong,
 )
@@ -18,8 +30,8 @@ from ._headers import (
     K_CONTENT_ENCODING,
     K_CONTENT_LENGTH,
     K_TRANSFER_ENCODING,
-    K_UPGRADE,
     Specials,
+    check_field_limits,
     check_head_bytes,
     parse_content_length,
     parse_fields,
@@ -27,10 +39,75 @@ from ._headers import (
     token_set,
 )
 from ._limits import HttpLimits
-from ._parser_base import BaseParser, Buffer, Event
+from ._parser_base import BaseParser, Buffer, Event, ParserState
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
 __all__ = ("HttpResponseParser",)
+
+_HEAD = ParserState.HEAD
+_ERROR = ParserState.ERROR
+
+# Validated status lines: (version, status, reason), by their bytes. Only lines of heads
+# that passed the byte checks are stored; bounded, emptied when full.
+_STATUS_LINES: dict[bytes, tuple[HttpVersion, int, str]] = {}
+_STATUS_LINES_MAX: Final = 1024
+_STATUS_LINE_CACHEABLE: Final = 512
+
+#: What a header section decides for framing, found once per distinct section.
+_Framing = tuple[
+    "set[bytes] | None",  # Connection tokens (None: no Connection field), never mutated
+    "list[bytes] | None",  # Transfer-Encoding values (None: no such field)
+    "list[bytes] | None",  # Content-Length values (None: no such field)
+    "str | None",  # Content-Encoding, lower case
+]
+_NO_FRAMING: Final[_Framing] = (None, None, None, None)
+_Section = tuple[tuple[tuple[bytes, bytes], ...], "CIMultiDict[str]", _Framing]
+
+# Validated header sections (everything after the status line), by their bytes; only
+# sections that parsed without error are stored, each head gets its own multidict copy.
+_SECTIONS: dict[bytes, _Section] = {}
+_SECTIONS_MAX: Final = 256
+_SECTION_CACHEABLE: Final = 4096
+_EMPTY_SECTION: Final[_Section] = ((), CIMultiDict(), _NO_FRAMING)
+
+
+def _parse_status_line(line: bytes) -> tuple[HttpVersion, int, str]:
+    version_b, _, rest = line.partition(b" ")
+    status_b, _sp, reason_b = rest.partition(b" ")
+    if version_b == b"HTTP/1.1":
+        version = HttpVersion11
+    elif version_b == b"HTTP/1.0":
+        version = HttpVersion10
+    elif VERSION_RE.fullmatch(version_b) is not None:
+        raise HttpVersionNotSupported(version_b.decode("ascii"))
+    else:
+        raise BadStatusLine(line.decode("latin-1"), "Invalid HTTP version")
+    if STATUS_CODE_RE.fullmatch(status_b) is None or status_b[0] == 0x30:
+        raise BadStatusLine(line.decode("latin-1"), "Invalid status code")
+    if REASON_RE.fullmatch(reason_b) is None:
+        raise BadStatusLine(line.decode("latin-1"), "Invalid reason phrase")
+    return version, int(status_b), reason_b.decode("utf-8", "surrogateescape")
+
+
+def _parse_section(lines: list[bytes], limits: HttpLimits, size: int) -> _Section:
+    specials: Specials = []
+    raw, decoded = parse_fields(lines, limits, specials, size)
+    cl_values: list[bytes] | None = None
+    te_values: list[bytes] | None = None
+    conn_values: list[bytes] | None = None
+    encoding: str | None = None
+    for kind, value in specials:
+        if kind == K_CONTENT_LENGTH:
+            cl_values = [value] if cl_values is None else [*cl_values, value]
+        elif kind == K_TRANSFER_ENCODING:
+            te_values = [value] if te_values is None else [*te_values, value]
+        elif kind == K_CONNECTION:
+            conn_values = [value] if conn_values is None else [*conn_values, value]
+        elif kind == K_CONTENT_ENCODING:
+            encoding = value.decode("latin-1").lower() or None
+        # K_UPGRADE: a response switches protocols by its status (101), not by this field
+    connection = token_set(conn_values) if conn_values is not None else None
+    return raw, CIMultiDict(decoded), (connection, te_values, cl_values, encoding)
 
 
 class HttpResponseParser(BaseParser):
@@ -49,51 +126,83 @@ class HttpResponseParser(BaseParser):
 
     def set_request_method(self, method: str) -> None:
         """The method of the request the next response answers (HEAD has no body)."""
-        self._method = method.upper()
+        self._method = method if method.isupper() else method.upper()
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
+        """Parse received bytes; returns the events they complete, in order."""
+        if self._state is not _HEAD or type(data) is not bytes or self._buf:
+            return BaseParser.feed(self, data)
+        # The usual case: nothing buffered and a whole head in this chunk (often its whole
+        # body too). The general path would find the same head end (no limit applies before
+        # a head is complete); this skips its layers and hands it the rest.
+        i = data.find(b"\r\n\r\n")
+        if i < 0:
+            return BaseParser.feed(self, data)
+        events: list[Event] = []
+        try:
+            self._head(data[:i], events)
+            pos = i + 4
+            if pos < len(data):
+                pos = self._run(data, events, pos, 1)
+        except HttpProcessingError as exc:
+            self._state = _ERROR
+            self._buf = bytearray()
+            events.append(exc)
+            return events
+        if pos < len(data):
+            self._buf += data[pos:]
+        return events
 
     def _parse_head(self, src: Buffer, pos: int, events: list[Event]) -> tuple[int, bool]:
         i = self._find_head_end(src, pos)
         if i < 0:
             return pos, False
-        head = bytes(src[pos:i])
-        lines = head.split(b"\r\n")
-        check_head_bytes(head, len(lines))
-        self._head_from_lines(lines, events)
+        self._head(bytes(src[pos:i]), events)
         return i + 4, True
 
-    def _head_from_lines(self, lines: list[bytes], events: list[Event]) -> None:
+    def _head(self, head: bytes, events: list[Event]) -> None:
+        """Parse one complete head (without its final CRLFCRLF) and start its body."""
         limits = self._limits
+        lines = head.split(b"\r\n")
         line = lines[0]
+        status_line = _STATUS_LINES.get(line)
+        section: _Section | None
+        if len(lines) > 1:
+            section_b = head[len(line) + 2 :]
+            section = _SECTIONS.get(section_b)
+        else:
+            section_b = b""
+            section = _EMPTY_SECTION
+        # Cached parts come from heads that passed the byte check: only a head with an
+        # unseen part needs it (and gets it first, so the errors keep their order).
+        if status_line is None or section is None:
+            check_head_bytes(head, len(lines))
         if len(line) > limits.max_line_size:
             raise LineTooLong("status line", limits.max_line_size, len(line), code=400)
-        version_b, _, rest = line.partition(b" ")
-        status_b, _sp, reason_b = rest.partition(b" ")
-        if version_b == b"HTTP/1.1":
-            version = HttpVersion11
-        elif version_b == b"HTTP/1.0":
-            version = HttpVersion10
-        elif VERSION_RE.fullmatch(version_b) is not None:
-            raise HttpVersionNotSupported(version_b.decode("ascii"))
-        else:
-            raise BadStatusLine(line.decode("latin-1"), "Invalid HTTP version")
-        if STATUS_CODE_RE.fullmatch(status_b) is None or status_b[0] == 0x30:
-            raise BadStatusLine(line.decode("latin-1"), "Invalid status code")
-        if REASON_RE.fullmatch(reason_b) is None:
-            raise BadStatusLine(line.decode("latin-1"), "Invalid reason phrase")
-        status = int(status_b)
-        reason = reason_b.decode("utf-8", "surrogateescape")
-
-        specials: Specials = []
+        if status_line is None:
+            status_line = _parse_status_line(line)
+            if len(line) <= _STATUS_LINE_CACHEABLE:
+                if len(_STATUS_LINES) >= _STATUS_LINES_MAX:
+                    _STATUS_LINES.clear()
+                _STATUS_LINES[line] = status_line
+        version, status, reason = status_line
         del lines[0]
         if lines:
-            size = sum(map(len, lines)) + 2 * len(lines) - 2
+            size = len(section_b)
             if size > limits.max_headers:
                 raise HeaderFieldsTooLarge("Header section too large", limits.max_headers)
-            raw, decoded = parse_fields(lines, limits, specials, size)
-        else:
-            raw, decoded = (), []
-        headers = CIMultiDictProxy(CIMultiDict(decoded))
-        self._finish_head(version, status, reason, headers, raw, specials, events)
+            if section is None:
+                section = _parse_section(lines, limits, size)
+                if size <= _SECTION_CACHEABLE:
+                    if len(_SECTIONS) >= _SECTIONS_MAX:
+                        _SECTIONS.clear()
+                    _SECTIONS[section_b] = section
+            elif size > limits.max_field_size or len(lines) > limits.max_header_count:
+                check_field_limits(lines, limits, size)
+        assert section is not None
+        raw, template, framing = section
+        headers = CIMultiDictProxy(template.copy())  # each head its own multidict
+        self._finish_head(version, status, reason, headers, raw, framing, events)
 
     def _finish_head(
         self,
@@ -102,28 +211,11 @@ class HttpResponseParser(BaseParser):
         reason: str,
         headers: CIMultiDictProxy[str],
         raw: tuple[tuple[bytes, bytes], ...],
-        specials: Specials,
+        framing: _Framing,
         events: list[Event],
     ) -> None:
-        cl_values: list[bytes] = []
-        te_values: list[bytes] = []
-        conn_values: list[bytes] = []
-        upgrade_values: list[bytes] = []
-        encoding: str | None = None
-        for kind, value in specials:
-            if kind == K_CONTENT_LENGTH:
-                cl_values.append(value)
-            elif kind == K_TRANSFER_ENCODING:
-                te_values.append(value)
-            elif kind == K_CONNECTION:
-                conn_values.append(value)
-            elif kind == K_UPGRADE:
-                upgrade_values.append(value)
-            elif kind == K_CONTENT_ENCODING:
-                encoding = value.decode("latin-1").lower() or None
-
-        connection = token_set(conn_values) if conn_values else None
-        if version == HttpVersion11:
+        connection, te_values, cl_values, encoding = framing
+        if version is HttpVersion11:
             keep_alive = connection is None or b"close" not in connection
         else:
             keep_alive = connection is not None and b"keep-alive" in connection
@@ -136,7 +228,7 @@ class HttpResponseParser(BaseParser):
         if te_values:
             if cl_values:
                 raise BadHttpMessage("Content-Length and Transfer-Encoding together")
-            if version == HttpVersion10:
+            if version is HttpVersion10:
                 raise BadHttpMessage("Transfer-Encoding is not allowed in HTTP/1.0")
             codings = parse_transfer_encoding(te_values)
             if codings[-1] == b"chunked":

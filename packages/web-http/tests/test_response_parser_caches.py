@@ -1,0 +1,215 @@
+"""The response parser's caches change speed only: a head parses the same, cold or warm.
+
+It remembers validated status lines and whole header sections. These tests parse heads
+made of parts already seen (valid ones, from other heads and under other limits) next to
+hostile ones, and check every outcome against a parse with empty caches.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings, strategies as st
+from web_http import (
+    Data,
+    EndOfMessage,
+    Event,
+    HttpLimits,
+    HttpProcessingError,
+    HttpResponseParser,
+    ResponseHead,
+)
+from web_http._headers import LINE_CACHE
+from web_http._response_parser import _SECTIONS, _STATUS_LINES
+
+
+def clear_caches() -> None:
+    LINE_CACHE.clear()
+    _STATUS_LINES.clear()
+    _SECTIONS.clear()
+
+
+def summary(events: list[Event]) -> list[object]:
+    """What a user of the events sees, in comparable form."""
+    out: list[object] = []
+    for event in events:
+        if isinstance(event, ResponseHead):
+            out.append(
+                (
+                    event.version,
+                    event.status,
+                    event.reason,
+                    list(event.headers.items()),
+                    event.raw_headers,
+                    event.keep_alive,
+                    event.chunked,
+                    event.content_length,
+                    event.encoding,
+                    event.upgrade,
+                )
+            )
+        elif isinstance(event, Data):
+            if out and isinstance(out[-1], bytes):
+                out[-1] += event.data
+            else:
+                out.append(event.data)
+        elif isinstance(event, EndOfMessage):
+            out.append(("end", list(event.trailers.items())))
+        else:
+            assert isinstance(event, HttpProcessingError)
+            out.append((type(event).__name__, event.code, str(event)))
+    return out
+
+
+def parse(
+    raw: bytes, limits: HttpLimits | None = None, method: str = "GET", split: int = 0
+) -> list[object]:
+    parser = HttpResponseParser(limits=limits)
+    parser.set_request_method(method)
+    events = parser.feed(raw[:split]) + parser.feed(raw[split:]) if split else parser.feed(raw)
+    return summary(events + parser.feed_eof())
+
+
+GOOD_STATUS_LINES = [
+    b"HTTP/1.1 200 OK",
+    b"HTTP/1.1 404 Not Found",
+    b"HTTP/1.0 200 OK",
+    b"HTTP/1.1 101 Switching Protocols",
+    b"HTTP/1.1 204 No Content",
+    b"HTTP/1.1 302",
+    b"HTTP/1.1 200 " + b"r" * 60,
+]
+BAD_STATUS_LINES = [
+    b"HTTP/2.0 200 OK",
+    b"HTTP/1.1 099 Low",
+    b"HTTP/1.1 2000 OK",
+    b"HTTP/1.1 200 O\x00K",
+    b"HTTP/1.1 200 O\x7fK",
+    b"HTP/1.1 200 OK",
+    b"",
+]
+GOOD_FIELDS = [
+    b"Content-Length: 3",
+    b"Content-Length: 0",
+    b"Transfer-Encoding: chunked",
+    b"Transfer-Encoding: gzip",
+    b"Connection: close",
+    b"Connection: keep-alive",
+    b"Content-Encoding: GZIP",
+    b"Content-Type: text/plain",
+    b"X-Long: " + b"v" * 60,
+    b"X-Empty:",
+]
+BAD_FIELDS = [
+    b"Content-Length: 1x",
+    b"No colon here",
+    b" Folded: value",
+    b"X-Nul: a\x00b",
+    b"X-Bare-LF: a\nb",
+]
+SMALL = HttpLimits(max_line_size=40, max_field_size=40, max_headers=120, max_header_count=2)
+
+status_lines = st.sampled_from(GOOD_STATUS_LINES + BAD_STATUS_LINES)
+field_lists = st.lists(st.sampled_from(GOOD_FIELDS + BAD_FIELDS), max_size=5)
+limit_choices = st.sampled_from([None, SMALL])
+methods = st.sampled_from(["GET", "HEAD", "CONNECT"])
+
+
+def build(line: bytes, fields: list[bytes], body: bytes = b"") -> bytes:
+    return b"\r\n".join([line, *fields]) + b"\r\n\r\n" + body
+
+
+def warm_up() -> None:
+    """Parse every good part in valid heads, under both limits, so all are cached."""
+    for line in GOOD_STATUS_LINES:
+        for limits in (None, SMALL):
+            parse(build(line, [b"Content-Length: 0"]), limits)
+    for field in GOOD_FIELDS:
+        for line in GOOD_STATUS_LINES[:3]:
+            parse(build(line, [field]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(status_lines, field_lists, limit_choices, methods, st.binary(max_size=8))
+def test_a_head_parses_the_same_cold_and_warm(
+    line: bytes, fields: list[bytes], limits: HttpLimits | None, method: str, body: bytes
+) -> None:
+    raw = build(line, fields, body)
+    split = len(raw) // 2 or 1  # the head in two pieces: the buffered path
+    clear_caches()
+    cold = parse(raw, limits, method)
+    clear_caches()
+    cold_split = parse(raw, limits, method, split)
+    warm_up()
+    assert parse(raw, limits, method) == cold
+    assert parse(raw, limits, method) == cold  # once more with this head's own parts cached
+    assert parse(raw, limits, method, split) == cold_split
+
+
+def test_a_cached_section_does_not_excuse_a_bad_status_line() -> None:
+    fields = [b"Content-Length: 0", b"Content-Type: text/plain"]
+    parse(build(b"HTTP/1.1 200 OK", fields))
+    assert b"\r\n".join(fields) in _SECTIONS
+    out = parse(build(b"HTTP/1.1 200 O\x01K", fields))
+    assert out[0] == ("BadHttpMessage", 400, "Invalid control character in message head")
+
+
+def test_a_cached_status_line_does_not_excuse_a_bad_field() -> None:
+    parse(build(b"HTTP/1.1 200 OK", [b"Content-Length: 0"]))
+    out = parse(build(b"HTTP/1.1 200 OK", [b"Content-Length: 0", b"X-Bad: a\x01b"]))
+    assert out[0] == ("BadHttpMessage", 400, "Invalid control character in message head")
+
+
+def test_cached_parts_still_meet_smaller_limits() -> None:
+    long_line = b"HTTP/1.1 200 " + b"r" * 60
+    parse(build(long_line, [b"Content-Length: 0"]))
+    assert parse(build(long_line, [b"Content-Length: 0"]), SMALL)[0][:2] == (  # type: ignore[index]
+        "LineTooLong",
+        400,
+    )
+    many = [b"Content-Length: 0", b"X-A: 1", b"X-B: 2"]
+    parse(build(b"HTTP/1.1 200 OK", many))
+    out = parse(build(b"HTTP/1.1 200 OK", many), SMALL)
+    assert out[0][:2] == ("HeaderFieldsTooLarge", 431)  # type: ignore[index]
+    tight = HttpLimits(max_headers=20)
+    out = parse(build(b"HTTP/1.1 200 OK", many), tight)
+    assert out[0] == ("HeaderFieldsTooLarge", 431, "Header section too large")
+
+
+def test_a_cached_section_frames_per_version_and_method() -> None:
+    fields = [b"Transfer-Encoding: chunked"]
+    parse(build(b"HTTP/1.1 200 OK", fields, b"0\r\n\r\n"))
+    out = parse(build(b"HTTP/1.0 200 OK", fields))
+    assert out[0] == ("BadHttpMessage", 400, "Transfer-Encoding is not allowed in HTTP/1.0")
+    keep = [b"Content-Length: 2", b"Connection: keep-alive"]
+    assert parse(build(b"HTTP/1.1 200 OK", keep, b"hi"))[0][5] is True  # type: ignore[index]
+    assert parse(build(b"HTTP/1.0 200 OK", keep, b"hi"))[0][5] is True  # type: ignore[index]
+    assert parse(build(b"HTTP/1.0 200 OK", keep[:1], b"hi"))[0][5] is False  # type: ignore[index]
+    assert parse(build(b"HTTP/1.1 200 OK", keep, b"hi"), method="HEAD")[1] == ("end", [])
+
+
+def test_shared_sections_give_independent_headers() -> None:
+    raw = build(b"HTTP/1.1 200 OK", [b"Content-Length: 0", b"X-A: 1"])
+    first = HttpResponseParser().feed(raw)[0]
+    second = HttpResponseParser().feed(raw)[0]
+    assert isinstance(first, ResponseHead) and isinstance(second, ResponseHead)
+    assert first.headers is not second.headers
+    assert first.headers == second.headers
+
+
+def test_the_caches_stay_bounded() -> None:
+    clear_caches()
+    for n in range(1200):
+        parse(build(b"HTTP/1.1 %d X" % (200 + n % 700), [b"Content-Length: 0", b"X-N: %d" % n]))
+    assert 0 < len(_STATUS_LINES) <= 1024
+    assert 0 < len(_SECTIONS) <= 256
+    big = [b"Content-Length: 0", *(b"X-%d: " % n + b"v" * 100 for n in range(60))]
+    parse(build(b"HTTP/1.1 200 OK", big), HttpLimits(max_headers=16384, max_header_count=100))
+    assert b"\r\n".join(big) not in _SECTIONS  # over 4 KiB: parsed, not kept
+
+
+def test_a_whole_response_in_one_chunk_and_a_pipelined_next_one() -> None:
+    one = build(b"HTTP/1.1 200 OK", [b"Content-Length: 2"], b"hi")
+    parser = HttpResponseParser()
+    events = parser.feed(one + one[:10])
+    assert [type(e) for e in events] == [ResponseHead, Data, EndOfMessage]
+    assert parser.buffered == 10
+    assert [type(e) for e in parser.feed(one[10:])] == [ResponseHead, Data, EndOfMessage]
