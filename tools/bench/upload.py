@@ -7,7 +7,9 @@ Two tables, both from one run with the servers of tools/bench/server.py (scenari
 - throughput: a body of --size-mib MiB sent once with Content-Length and once with
   ``Transfer-Encoding: chunked`` (64 KiB chunks), read by the handler from ``request.content``
   (``iter_any``); MiB/s from the first byte sent to the answer, median over rounds, and the
-  server's CPU time (user + system, from /proc/PID/schedstat) per MiB of upload.
+  server's CPU time (user + system, from /proc/PID/schedstat) per MiB of upload. A third
+  server, the floor (tools/bench/upload_floor.py), is a bare asyncio Protocol on the same loop
+  that only counts the bytes: the loop's own ceiling, which no framework can beat.
 - memory: a fresh server per row; its idle RSS, then the peak RSS (VmHWM, reset just before the
   upload) while a handler does ``await request.read()`` of the whole body, then the RSS 0.5 s after
   the answer. Figures are KiB above the idle baseline, and the peak also as a multiple of the body.
@@ -27,10 +29,19 @@ import sys
 import time
 from pathlib import Path
 
-from run import cpu_seconds, ensure_aiohttp, start_server  # type: ignore[import-not-found]  # the sibling script
+from run import (  # type: ignore[import-not-found]  # the sibling script
+    HERE,
+    ROOT,
+    cpu_seconds,
+    ensure_aiohttp,
+    free_port,
+    start_server,
+)
 
 BLOCK_MIB = 1
 CHUNK = 64 * 1024
+#: The servers of the throughput table: ours, aiohttp, and the bare-Protocol floor.
+SERVERS = ("web", "aiohttp", "floor")
 
 
 def _body_block(chunked: bool) -> bytes:
@@ -111,11 +122,36 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.kill()
 
 
+def _start_floor(python: Path, loop: str) -> tuple[subprocess.Popen[str], int]:
+    """The floor server (upload_floor.py) on ``loop``, once it says it is listening."""
+    port = free_port()
+    cmd = [str(python), str(HERE / "upload_floor.py"), "--port", str(port), "--loop", loop]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert proc.stdout is not None
+    if proc.stdout.readline().strip() != "ready":
+        proc.wait(timeout=10)
+        err = proc.stderr.read() if proc.stderr else ""
+        sys.exit(f"the floor server failed to start:\n{err}")
+    return proc, port
+
+
+def _expected_count(framework: str, size_mib: int, chunked: bool) -> int:
+    """What the server answers: the body's size; the floor counts the framing too."""
+    if framework != "floor":
+        return size_mib * 2**20
+    return len(_body_block(chunked)) * (size_mib // BLOCK_MIB) + (5 if chunked else 0)
+
+
 def throughput(
     python: Path, framework: str, loop: str, size_mib: int, chunked: bool
 ) -> tuple[float, float]:
     """(MiB/s, server CPU milliseconds per MiB) for one upload to a fresh server."""
-    started = start_server(python, framework, "upload", loop)
+    if framework == "floor":
+        started: tuple[subprocess.Popen[str], int] | None = _start_floor(python, loop)
+    else:
+        started = start_server(python, framework, "upload", loop)
     if started is None:
         sys.exit(f"{framework} cannot serve the upload scenario")
     proc, port = started
@@ -124,8 +160,8 @@ def throughput(
         cpu_before = _cpu(proc.pid)
         elapsed, answer = _send(port, "/content", size_mib, chunked)
         cpu = _cpu(proc.pid) - cpu_before
-        if int(answer) != size_mib * 2**20:
-            sys.exit(f"{framework}: the handler counted {answer!r} bytes")
+        if int(answer) != _expected_count(framework, size_mib, chunked):
+            sys.exit(f"{framework}: the server counted {answer!r} bytes")
     finally:
         _stop(proc)
     return size_mib / elapsed, cpu * 1000 / size_mib
@@ -159,28 +195,29 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     args = parser.parse_args()
-    pythons = {"web": Path(sys.executable), "aiohttp": ensure_aiohttp()}
+    our_python = Path(sys.executable)
+    pythons = {"web": our_python, "aiohttp": ensure_aiohttp(), "floor": our_python}
     print(f"size={args.size_mib} MiB rounds={args.rounds} loop={args.loop}")
     print(
-        f"{'upload':<16}{'web MiB/s':>11}{'aiohttp MiB/s':>15}{'ratio':>7}"
-        f"{'web cpu ms/MiB':>16}{'aiohttp cpu ms/MiB':>20}"
+        f"{'upload':<16}{'web MiB/s':>11}{'aiohttp MiB/s':>15}{'ratio':>7}{'floor MiB/s':>13}"
+        f"{'web cpu ms/MiB':>16}{'aiohttp cpu ms/MiB':>20}{'floor cpu ms/MiB':>18}"
     )
     for label, chunked in (("content-length", False), ("chunked", True)):
-        speeds: dict[str, list[float]] = {"web": [], "aiohttp": []}
-        cpus: dict[str, list[float]] = {"web": [], "aiohttp": []}
+        speeds: dict[str, list[float]] = {f: [] for f in SERVERS}
+        cpus: dict[str, list[float]] = {f: [] for f in SERVERS}
         for round_no in range(args.rounds):
-            order = ("web", "aiohttp") if round_no % 2 == 0 else ("aiohttp", "web")
-            for framework in order:
+            shift = round_no % len(SERVERS)  # each server goes first in turn
+            for framework in SERVERS[shift:] + SERVERS[:shift]:
                 speed, cpu = throughput(
                     pythons[framework], framework, args.loop, args.size_mib, chunked
                 )
                 speeds[framework].append(speed)
                 cpus[framework].append(cpu)
-        ours, theirs = (statistics.median(speeds[f]) for f in ("web", "aiohttp"))
-        cpu_ours, cpu_theirs = (statistics.median(cpus[f]) for f in ("web", "aiohttp"))
+        ours, theirs, floor = (statistics.median(speeds[f]) for f in SERVERS)
+        cpu_ours, cpu_theirs, cpu_floor = (statistics.median(cpus[f]) for f in SERVERS)
         print(
-            f"{label:<16}{ours:>11.0f}{theirs:>15.0f}{ours / theirs:>7.2f}"
-            f"{cpu_ours:>16.2f}{cpu_theirs:>20.2f}",
+            f"{label:<16}{ours:>11.0f}{theirs:>15.0f}{ours / theirs:>7.2f}{floor:>13.0f}"
+            f"{cpu_ours:>16.2f}{cpu_theirs:>20.2f}{cpu_floor:>18.2f}",
             flush=True,
         )
     body_kib = args.size_mib * 1024
