@@ -11,6 +11,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from web_app._base_request import BaseRequest, FileField
 from web_app._exceptions import HTTPBadRequest, HTTPRequestEntityTooLarge
+from web_app._req_body import MEMORY_FILE_MAX
 from web_http import (
     BadHttpMessage,
     BodyPartReader,
@@ -202,15 +203,68 @@ async def test_multipart_part_read_over_limit_is_413() -> None:
     assert len(b"".join([c async for c in part.read_decoded_chunks(64)])) == 500
 
 
-@pytest.mark.parametrize("size", [0, 1, 2**16, 2 * 2**16, 3 * 2**16 + 123])
+@pytest.mark.parametrize(
+    "size",
+    [
+        0,
+        1,
+        2**16,
+        3 * 2**16 + 123,
+        MEMORY_FILE_MAX,
+        MEMORY_FILE_MAX + 1,
+        MEMORY_FILE_MAX + 2 * 2**16 + 123,
+    ],
+)
 async def test_file_parts_of_any_size_are_spooled_whole_and_rewound(size: int) -> None:
     data = bytes(range(256)) * (size // 256) + bytes(size % 256)
     body = form_body([('form-data; name="f"; filename="x.bin"', "", data)])
     upload = (await make(body, client_max_size=None).post())["f"]
     assert isinstance(upload, FileField)
-    assert upload.file.tell() == 0
-    assert upload.file.read() == data
+    file = upload.file
+    assert file.readable() and file.seekable()
+    assert file.tell() == 0
+    assert file.read() == data
+    assert file.seek(size // 2) == size // 2
+    assert file.read() == data[size // 2 :]
+    file.close()
+    assert file.closed
+
+
+async def test_small_file_parts_stay_in_memory_large_ones_go_to_a_temporary_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tempfile
+
+    made: list[Any] = []
+    original = tempfile.TemporaryFile
+
+    def temporary_file() -> Any:
+        made.append(original())
+        return made[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
+    small = form_body([('form-data; name="f"; filename="s"', "", b"s" * MEMORY_FILE_MAX)])
+    upload = (await make(small, client_max_size=None).post())["f"]
+    assert isinstance(upload, FileField)
+    assert not made
+    with pytest.raises(OSError):  # in memory: no file descriptor
+        upload.file.fileno()
+    large = form_body([('form-data; name="f"; filename="l"', "", b"l" * (MEMORY_FILE_MAX + 1))])
+    upload = (await make(large, client_max_size=None).post())["f"]
+    assert isinstance(upload, FileField)
+    assert made == [upload.file]
+    assert upload.file.fileno() >= 0
+    assert upload.file.read() == b"l" * (MEMORY_FILE_MAX + 1)
     upload.file.close()
+
+
+async def test_files_in_memory_still_count_towards_client_max_size() -> None:
+    body = form_body([('form-data; name="f"; filename="x"', "", b"x" * 5000)])
+    with pytest.raises(HTTPRequestEntityTooLarge):
+        await make(body, client_max_size=4000).post()
+    upload = (await make(body, client_max_size=len(body)).post())["f"]
+    assert isinstance(upload, FileField)
+    assert upload.file.read() == b"x" * 5000
 
 
 async def test_a_file_cut_short_closes_its_temporary_file(
@@ -226,10 +280,12 @@ async def test_a_file_cut_short_closes_its_temporary_file(
         return made[-1]
 
     monkeypatch.setattr(tempfile, "TemporaryFile", temporary_file)
-    # Two full chunks reach the file, then the body ends without its closing boundary.
+    # More than fits in memory reaches the file, then the body ends without its boundary.
     head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\n'
     with pytest.raises(BadHttpMessage):
-        await make(head.encode() + b"x" * (3 * 2**16), client_max_size=None).post()
+        await make(
+            head.encode() + b"x" * (MEMORY_FILE_MAX + 3 * 2**16), client_max_size=None
+        ).post()
     assert made and all(f.closed for f in made)
 
 
@@ -255,7 +311,7 @@ async def test_a_post_cancelled_while_spooling_closes_its_temporary_file(
     loop = asyncio.get_running_loop()
     pool = ThreadPoolExecutor(1)
     loop.set_default_executor(pool)
-    body = form_body([('form-data; name="f"; filename="x.bin"', "", b"y" * 1000)])
+    body = form_body([('form-data; name="f"; filename="x.bin"', "", b"y" * (MEMORY_FILE_MAX + 1))])
     task = asyncio.create_task(make(body, client_max_size=None).post())
     with ThreadPoolExecutor(1) as waiter:  # the default pool's one thread is the spooler
         assert await loop.run_in_executor(waiter, entered.wait, 10)

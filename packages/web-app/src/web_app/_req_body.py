@@ -1,7 +1,9 @@
 """Form bodies for ``BaseRequest.post()``: urlencoded and multipart/form-data.
 
-Files are spooled to anonymous temporary files (written from an executor so a large upload
-does not stall the event loop); everything is bounded by the request's ``client_max_size``.
+A file part of up to ``MEMORY_FILE_MAX`` bytes stays in memory (an ``io.BytesIO``): most
+uploads are small, and an anonymous temporary file costs a worker-thread round trip (the
+loop must not block on the disk). A larger one is spooled to a temporary file from the
+executor. Everything is bounded by the request's ``client_max_size``.
 """
 
 from __future__ import annotations
@@ -27,13 +29,17 @@ from . import _request_errors
 __all__ = ("FileField", "FormLimits", "read_form", "read_multipart_form", "too_many_fields")
 
 _CHUNK: Final = 64 * 1024
+#: File parts up to this size (decoded bytes) are kept in memory; larger ones go to disk.
+MEMORY_FILE_MAX: Final = 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FileField:
     """An uploaded file from a ``multipart/form-data`` body (``await request.post()``).
 
-    ``file`` is an anonymous temporary file positioned at its start, deleted once closed.
+    ``file`` is a binary file object positioned at its start: an ``io.BytesIO`` for a file
+    of up to ``MEMORY_FILE_MAX`` (1 MiB), else an anonymous temporary file, deleted once
+    closed. Only the temporary file has a ``fileno()``.
     """
 
     name: str
@@ -161,26 +167,29 @@ async def _read_parts(
 
 
 async def _spool(part: BodyPartReader, limits: FormLimits) -> BinaryIO:
-    """Write a file part's decoded bytes to an anonymous temporary file, off the loop.
+    """A file part's decoded bytes: in memory up to ``MEMORY_FILE_MAX``, else in a temporary file.
 
-    One executor call per full chunk, the file created with the first and rewound with the
-    last: a small file costs one thread round trip instead of three (create, write, seek).
+    The file is written off the loop, one executor call per full chunk (the first creates
+    the file with everything read so far, the last rewinds it). A part that stays small
+    never leaves the loop.
     """
-    loop = asyncio.get_running_loop()
     tmp: BinaryIO | None = None
     pending: list[bytes] = []
     size = 0
+    flush_at = MEMORY_FILE_MAX + 1  # until the part proves larger, then one chunk at a time
     try:
         async for chunk in part.read_decoded_chunks(_CHUNK):
             limits.check_size()
             pending.append(chunk)
             size += len(chunk)
-            if size >= _CHUNK:
+            if size >= flush_at:
                 current, tmp = tmp, None  # while in the thread, the file is _in_thread's
-                tmp = await _in_thread(loop, current, pending, False)
-                pending, size = [], 0
+                tmp = await _in_thread(current, pending, False)
+                pending, size, flush_at = [], 0, _CHUNK
+        if tmp is None:
+            return io.BytesIO(b"".join(pending))
         current, tmp = tmp, None
-        tmp = await _in_thread(loop, current, pending, True)
+        tmp = await _in_thread(current, pending, True)
     except BaseException:
         if tmp is not None:
             tmp.close()
@@ -188,12 +197,11 @@ async def _spool(part: BodyPartReader, limits: FormLimits) -> BinaryIO:
     return tmp
 
 
-async def _in_thread(
-    loop: asyncio.AbstractEventLoop, tmp: BinaryIO | None, chunks: list[bytes], rewind: bool
-) -> BinaryIO:
+async def _in_thread(tmp: BinaryIO | None, chunks: list[bytes], rewind: bool) -> BinaryIO:
     """``_write_spool`` in the default executor; a caller cancelled meanwhile leaves no open
     file behind: the write runs to its end (it cannot be stopped) and its file is closed then.
     """
+    loop = asyncio.get_running_loop()
     done = loop.run_in_executor(None, _write_spool, tmp, chunks, rewind)
     try:
         return await asyncio.shield(done)
