@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from http.cookies import BaseCookie, SimpleCookie
 
 import pytest
@@ -203,3 +203,44 @@ async def test_sync_with_is_refused() -> None:
     with pytest.raises(TypeError, match="async with"), client:
         pass
     await client.close()
+
+
+async def raw_fields(request: web.BaseRequest) -> web.Response:
+    await request.read()
+    return web.json_response([[k.decode(), v.decode()] for k, v in request.raw_headers])
+
+
+async def _received(client: TestClient, **kwargs: object) -> list[list[str]]:
+    resp = await client.post("/", **kwargs)
+    fields: list[list[str]] = await resp.json()
+    return [f for f in fields if f[0] != "X-Mark"]
+
+
+async def _stream() -> AsyncIterator[bytes]:
+    yield b"piece"
+
+
+@pytest.mark.parametrize("transport", ["socket", "memory"])
+async def test_the_fields_sent_do_not_depend_on_whether_there_are_headers_to_merge(
+    transport: str,
+) -> None:
+    """A request with no headers of its own gets the same fields, in the same order, as one
+    whose headers (here only ``X-Mark``) have to be merged with the session's."""
+    async with TestClient(RawTestServer(raw_fields, transport=transport)) as client:
+        client.session.cookie_jar.update_cookies({"k": "v"})
+        cases: list[Callable[[], dict[str, object]]] = [
+            dict,
+            lambda: {"data": b"raw"},
+            lambda: {"data": {"a": "1"}},
+            lambda: {"json": {"a": 1}},
+            lambda: {"data": b"raw", "chunked": True},
+            lambda: {"data": _stream()},
+            lambda: {"skip_auto_headers": ["User-Agent", "Accept-Encoding"]},
+        ]
+        for case in cases:
+            plain = await _received(client, **case())
+            merged = await _received(client, headers={"X-Mark": "1"}, **case())
+            assert plain == merged, case()
+            names = [name.lower() for name, _ in plain]
+            assert names[:2] == ["host", "accept"]
+            assert "cookie" in names

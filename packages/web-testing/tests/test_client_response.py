@@ -114,3 +114,35 @@ async def test_release_works_awaited_or_not(client: TestClient) -> None:
     resp.release()
     await resp.release()
     assert resp.closed
+
+
+@pytest.mark.parametrize("transport", ["socket", "memory"])
+async def test_a_small_body_reads_the_same_from_content_and_from_read(transport: str) -> None:
+    app = web.Application()
+    app.router.add_get("/text", text)
+    async with TestClient(TestServer(app, transport=transport)) as client:
+        resp = await client.get("/text")
+        assert await resp.content.read(2) == b"h\xe9"
+        assert await resp.read() == b"llo"  # what the stream had left, as in aiohttp
+        assert await resp.content.read() == b""
+
+        resp = await client.get("/text")
+        assert await resp.text() == "héllo"
+        assert resp.content.at_eof()  # read() took the body: the stream is empty
+        assert await resp.content.read() == b""
+        assert await resp.read() == "héllo".encode("latin-1")  # kept for later calls
+
+        resp = await client.get("/text")
+        assert [chunk async for chunk in resp.content.iter_chunked(2)] == [b"h\xe9", b"ll", b"o"]
+
+
+async def test_request_info_holds_the_fields_sent(client: TestClient) -> None:
+    resp = await client.get("/text", headers={"X-Test": "1"})
+    info = resp.request_info
+    assert info.url == info.real_url == resp.url
+    assert info.headers["X-Test"] == "1"
+    assert info.headers["Host"] == f"{client.host}:{client.port}"
+    plain = (await client.get("/text")).request_info.headers
+    assert "X-Test" not in plain
+    assert plain["Accept"] == "*/*"
+    assert "User-Agent" in plain

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import pytest
 from web_testing._deadlines import Deadlines
+
+_T = TypeVar("_T")
+
+
+async def within(deadlines: Deadlines, work: Awaitable[_T], seconds: float) -> _T:
+    """How the session waits under a limit (a fired limit's cancel becomes its error)."""
+    limit = deadlines.start(seconds)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if limit.fired:
+            raise limit.error() from None
+        raise
+    finally:
+        deadlines.stop(limit)
 
 
 async def _never() -> str:
@@ -22,16 +39,16 @@ async def test_result_within_the_limit() -> None:
     deadlines = Deadlines()
     done = asyncio.Event()
     done.set()
-    assert await deadlines.within(_after(done, "ok"), 60) == "ok"
+    assert await within(deadlines, _after(done, "ok"), 60) == "ok"
     deadlines.close()
 
 
 async def test_a_shorter_limit_after_a_longer_one_still_fires() -> None:
     deadlines = Deadlines()
-    slow = asyncio.ensure_future(deadlines.within(_never(), 60))
+    slow = asyncio.ensure_future(within(deadlines, _never(), 60))
     await asyncio.sleep(0)
     with pytest.raises(asyncio.TimeoutError, match=r"within 0\.01 s"):
-        await deadlines.within(_never(), 0.01)
+        await within(deadlines, _never(), 0.01)
     assert not slow.done()  # its own limit is far away
     slow.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -42,9 +59,9 @@ async def test_a_shorter_limit_after_a_longer_one_still_fires() -> None:
 async def test_each_pending_request_expires_at_its_own_deadline() -> None:
     deadlines = Deadlines()
     release = asyncio.Event()
-    first = asyncio.ensure_future(deadlines.within(_never(), 0.01))
-    second = asyncio.ensure_future(deadlines.within(_never(), 0.05))
-    answered = asyncio.ensure_future(deadlines.within(_after(release, "answered"), 0.01))
+    first = asyncio.ensure_future(within(deadlines, _never(), 0.01))
+    second = asyncio.ensure_future(within(deadlines, _never(), 0.05))
+    answered = asyncio.ensure_future(within(deadlines, _after(release, "answered"), 0.01))
     release.set()
     assert await answered == "answered"
     with pytest.raises(asyncio.TimeoutError):
@@ -57,7 +74,7 @@ async def test_each_pending_request_expires_at_its_own_deadline() -> None:
 
 async def test_close_drops_the_timer() -> None:
     deadlines = Deadlines()
-    pending = asyncio.ensure_future(deadlines.within(_never(), 0.01))
+    pending = asyncio.ensure_future(within(deadlines, _never(), 0.01))
     await asyncio.sleep(0)
     deadlines.close()
     await asyncio.sleep(0.03)

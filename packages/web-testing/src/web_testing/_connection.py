@@ -2,19 +2,23 @@
 
 ``ClientConnection`` is an asyncio protocol that feeds received bytes to web-http's response
 parser and hands each response over as its head plus a flow-controlled ``StreamReader`` for
-the body (``resp.content``). A connection in *raw* mode (websockets) gives every byte to a
-callback instead. The transport underneath does not matter to it, which is what lets the
-same client code run over TCP and in memory.
+the body (``resp.content``), or, when the whole response came in one piece (the usual small
+answer), its head and body bytes, so no stream is built for a body already complete. A
+connection in *raw* mode (websockets) gives every byte to a callback instead. The transport
+underneath does not matter to it, which is what lets the same client code run over TCP and
+in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Protocol
 
 from web_http import (
     Data,
     EndOfMessage,
+    Event,
     HttpProcessingError,
     HttpResponseParser,
     ResponseHead,
@@ -28,6 +32,17 @@ __all__ = ("ClientConnection",)
 #: Body bytes buffered before the transport is paused (low-water mark; twice it pauses).
 READ_BUFSIZE = 2**16
 
+#: What a response is handed over as: its head, and its body stream or complete body.
+Exchange = tuple[ResponseHead, "StreamReader | bytes"]
+
+
+class Pool(Protocol):
+    """Where a connection goes back once a response is parsed (the session's connector)."""
+
+    def release(self, conn: ClientConnection) -> None: ...
+
+    def discard(self, conn: ClientConnection) -> None: ...
+
 
 class ClientConnection(asyncio.Protocol):
     """One connection; ``request_sent`` then ``await response_head()`` per exchange."""
@@ -36,7 +51,7 @@ class ClientConnection(asyncio.Protocol):
         self._parser = HttpResponseParser(auto_decompress=auto_decompress)
         self._loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
-        self._head: asyncio.Future[tuple[ResponseHead, StreamReader]] | None = None
+        self._head: asyncio.Future[Exchange] | None = None
         self._payload: StreamReader | None = None
         self._skip_interim = False
         self.continued: asyncio.Future[None] | None = None  # for Expect: 100-continue
@@ -48,6 +63,12 @@ class ClientConnection(asyncio.Protocol):
         self._drain_waiter: asyncio.Future[None] | None = None
         self._reading_paused = False
         self.lost = False
+        #: The pool this connection returns to after a pooled request's response, its key
+        #: there, and the task still writing that request's body (if any).
+        self.pool: Pool | None = None
+        self.pool_key: tuple[str, str, int] = ("", "", 0)
+        self.writer: asyncio.Task[None] | None = None
+        self._pooled = False
 
     # ---------------------------------------------------------------- asyncio callbacks
 
@@ -59,7 +80,10 @@ class ClientConnection(asyncio.Protocol):
         if raw is not None:
             raw(data)
             return
-        for event in self._parser.feed(data):
+        events = self._parser.feed(data)
+        if 2 <= len(events) <= 3 and self._complete(events):
+            return
+        for event in events:
             cls = type(event)
             if cls is Data:
                 if self._payload is not None:
@@ -115,6 +139,30 @@ class ClientConnection(asyncio.Protocol):
 
     # ---------------------------------------------------------------- parsing
 
+    def _complete(self, events: list[Event]) -> bool:
+        """Hand over a whole final response (head, body, end) without a body stream."""
+        head = events[0]
+        end = events[-1]
+        if type(head) is not ResponseHead or type(end) is not EndOfMessage:
+            return False
+        if len(events) == 3:
+            data = events[1]
+            if type(data) is not Data or len(data.data) > READ_BUFSIZE:
+                return False
+            body = data.data
+        else:
+            body = b""
+        if head.status < 200 or head.upgrade or self._payload is not None:
+            return False
+        self._keep_alive = head.keep_alive
+        self._message_done = True
+        waiter = self._head
+        self._head = None
+        if waiter is not None and not waiter.done():
+            waiter.set_result((head, body))
+        self._finished()
+        return True
+
     def _on_head(self, head: ResponseHead) -> None:
         if 100 <= head.status < 200 and head.status != 101:
             self._skip_interim = True  # 100 Continue and friends: the real answer follows
@@ -139,6 +187,22 @@ class ClientConnection(asyncio.Protocol):
         self._message_done = True
         if payload is not None:
             payload.feed_eof()
+        self._finished()
+
+    def _finished(self) -> None:
+        """A pooled request's response is parsed (it may be unread): free the connection."""
+        if not self._pooled:
+            return
+        self._pooled = False
+        pool = self.pool
+        writer = self.writer
+        self.writer = None
+        if pool is None:
+            return
+        if writer is None or (writer.done() and not writer.cancelled() and not writer.exception()):
+            pool.release(self)
+        else:
+            pool.discard(self)  # the body was still going out, or failed: not reusable
 
     def _fail(self, exc: Exception) -> None:
         waiter = self._head
@@ -172,15 +236,20 @@ class ClientConnection(asyncio.Protocol):
         )
 
     def start_request(
-        self, method: str, *, expect_continue: bool = False
-    ) -> asyncio.Future[tuple[ResponseHead, StreamReader]]:
-        """Get ready for the response to a ``method`` request about to be written."""
+        self, method: str, *, expect_continue: bool = False, pooled: bool = False
+    ) -> asyncio.Future[Exchange]:
+        """Get ready for the response to a ``method`` request about to be written.
+
+        ``pooled``: once that response is parsed, the connection goes back to ``pool``.
+        """
         if self.lost:
             raise ServerDisconnectedError()
         self.continued = self._loop.create_future() if expect_continue else None
         self._parser.set_request_method(method)
         self._message_done = False
-        waiter: asyncio.Future[tuple[ResponseHead, StreamReader]] = self._loop.create_future()
+        self._pooled = pooled
+        self.writer = None
+        waiter: asyncio.Future[Exchange] = self._loop.create_future()
         self._head = waiter
         return waiter
 
@@ -206,6 +275,13 @@ class ClientConnection(asyncio.Protocol):
         """Give every further byte (and the end of the connection) to callbacks."""
         self._raw = on_data
         self._raw_lost = on_lost
+
+    def drop(self) -> None:
+        """Close this connection and take it out of its pool (a response left unread)."""
+        if self.pool is not None:
+            self.pool.discard(self)
+        else:
+            self.close()
 
     def close(self) -> None:
         if self.transport is not None:

@@ -11,49 +11,52 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable
-from typing import TypeVar
 
-__all__ = ("Deadlines",)
-
-_T = TypeVar("_T")
+__all__ = ("Deadlines", "Limit")
 
 
-class _Limit:
-    """One request waiting under a time limit."""
+class Limit:
+    """One request waiting under a time limit; ``fired`` once its task was cancelled for it."""
 
-    __slots__ = ("deadline", "fired", "task")
+    __slots__ = ("deadline", "fired", "seconds", "task")
 
-    def __init__(self, task: asyncio.Task[object], deadline: float) -> None:
+    def __init__(self, task: asyncio.Task[object], deadline: float, seconds: float) -> None:
         self.task = task
         self.deadline = deadline
+        self.seconds = seconds
         self.fired = False
+
+    def error(self) -> asyncio.TimeoutError:
+        """What the cancel this limit caused becomes for the request."""
+        return asyncio.TimeoutError(f"no response within {self.seconds} s")
 
 
 class Deadlines:
-    """``await deadlines.within(coro, seconds)``: ``coro``, or ``TimeoutError`` past the limit."""
+    """``start(seconds)`` before a request's awaits, ``stop(limit)`` after them.
+
+    Past the deadline the current task is cancelled and the limit's ``fired`` is set, so
+    the request turns that ``CancelledError`` into ``limit.error()``; a cancel with
+    ``fired`` unset came from elsewhere and stays a cancel. (No wrapping coroutine: a
+    request pays no extra await layer for its limit.)
+    """
 
     def __init__(self) -> None:
-        self._pending: set[_Limit] = set()
+        self._pending: set[Limit] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = math.inf
 
-    async def within(self, coro: Awaitable[_T], limit: float) -> _T:
+    def start(self, seconds: float) -> Limit:
         task = asyncio.current_task()
         assert task is not None
-        loop = asyncio.get_running_loop()
-        entry = _Limit(task, loop.time() + limit)
+        loop = task.get_loop()
+        entry = Limit(task, loop.time() + seconds, seconds)
         self._pending.add(entry)
         if entry.deadline < self._timer_at:
             self._arm(loop, entry.deadline)
-        try:
-            return await coro
-        except asyncio.CancelledError:
-            if entry.fired:
-                raise asyncio.TimeoutError(f"no response within {limit} s") from None
-            raise
-        finally:
-            self._pending.discard(entry)
+        return entry
+
+    def stop(self, entry: Limit) -> None:
+        self._pending.discard(entry)
 
     def close(self) -> None:
         """Drop the timer (requests still waiting keep no limit)."""

@@ -2,7 +2,9 @@
 
 The head is parsed when the response is returned; the body arrives in ``content`` (a
 flow-controlled ``StreamReader``: ``await resp.content.read(n)``, ``readline()``,
-``iter_chunked(n)`` ...) and ``read()``/``text()``/``json()`` read all of it, once.
+``iter_chunked(n)`` ...) and ``read()``/``text()``/``json()`` read all of it, once. A body
+that came complete with its head is kept as bytes: ``read()`` returns it without a stream,
+and ``content`` is only built when a test asks for it.
 Headers are a case-insensitive multidict (``headers.getall(name)``), ``cookies`` a
 ``SimpleCookie`` of the morsels this response set.
 """
@@ -16,10 +18,11 @@ from http.cookies import CookieError, SimpleCookie
 from types import TracebackType
 from typing import Any
 
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from web_http import HttpVersion, ResponseHead, StreamReader, parse_content_type
 from yarl import URL
 
+from ._connection import READ_BUFSIZE, ClientConnection
 from ._errors import ClientResponseError, ContentTypeError, RequestInfo
 
 __all__ = ("ClientResponse",)
@@ -46,32 +49,74 @@ class _Done:
 _DONE = _Done()
 
 
+class _NoFlowControl:
+    """The transport of a body that arrived whole has nothing left to pause."""
+
+    __slots__ = ()
+
+    def pause_reading(self) -> None:
+        return None
+
+    def resume_reading(self) -> None:
+        return None
+
+
+_NO_FLOW_CONTROL = _NoFlowControl()
+
+
 class ClientResponse:
     """A response: status and headers now, the body from ``content`` or the readers."""
 
     def __init__(
         self,
         head: ResponseHead,
-        content: StreamReader,
+        content: StreamReader | bytes,
         *,
         method: str,
         url: URL,
-        request_info: RequestInfo,
+        request_headers: list[tuple[str, str]] | None = None,
         history: tuple[ClientResponse, ...] = (),
-        on_release: Callable[[], None] | None = None,
+        connection: ClientConnection | None = None,
     ) -> None:
         self._head = head
-        self.content = content
+        self._content: StreamReader | None
+        self._complete: bytes | None  # a whole body, not in a stream (yet)
+        if isinstance(content, bytes):
+            self._content, self._complete = None, content
+        else:
+            self._content, self._complete = content, None
         self.method = method
         self.url = url
         self.real_url = url
-        self.request_info = request_info
+        self._request_headers = request_headers
+        self._request_info: RequestInfo | None = None
         self.history = history
         self._body: bytes | None = None
-        self._on_release = on_release
+        self._connection = connection
         self._released = False
         self._cookies: SimpleCookie | None = None
         self._ctype: tuple[str, str | None] | None = None
+
+    @property
+    def content(self) -> StreamReader:
+        """The body as a stream (``read(n)``, ``readline()``, ``iter_chunked(n)`` ...)."""
+        content = self._content
+        if content is None:
+            content = self._content = StreamReader(_NO_FLOW_CONTROL, READ_BUFSIZE)
+            complete, self._complete = self._complete, None
+            if complete:
+                content.feed_data(complete)
+            content.feed_eof()
+        return content
+
+    @property
+    def request_info(self) -> RequestInfo:
+        """What was sent: URL, method and headers (built when first asked for)."""
+        info = self._request_info
+        if info is None:
+            headers = CIMultiDictProxy(CIMultiDict(self._request_headers or ()))
+            info = self._request_info = RequestInfo(self.url, self.method, headers, self.url)
+        return info
 
     @property
     def cookies(self) -> SimpleCookie:
@@ -151,10 +196,15 @@ class ClientResponse:
 
     async def read(self) -> bytes:
         """The whole body (decoded from its Content-Encoding); cached for later calls."""
-        if self._body is None:
-            self._body = await self.content.read()
+        body = self._body
+        if body is None:
+            if self._content is None:  # complete: taken whole, the stream stays empty
+                body, self._complete = self._complete or b"", b""
+            else:
+                body = await self._content.read()
+            self._body = body
             self.release()
-        return self._body
+        return body
 
     async def text(self, encoding: str | None = None, errors: str = "strict") -> str:
         """The body as text: ``encoding``, else the response charset, else UTF-8."""
@@ -209,8 +259,9 @@ class ClientResponse:
         """Done with the response (a connection with an unread body is not reused)."""
         if not self._released:
             self._released = True
-            if self._on_release is not None:
-                self._on_release()
+            content = self._content
+            if content is not None and not content.is_eof() and self._connection is not None:
+                self._connection.drop()  # an unread rest: this connection cannot be reused
         return _DONE
 
     def close(self) -> None:

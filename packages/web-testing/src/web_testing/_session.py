@@ -17,11 +17,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http.cookies import Morsel
 from typing import Any
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict
 from web_http import (
     ChunkedEncoder,
-    ResponseHead,
-    StreamReader,
     serialize_request_head,
     supported_encodings as _supported_encodings,
 )
@@ -32,7 +30,7 @@ from ._body import RequestBody, make_body
 from ._connection import ClientConnection
 from ._cookie_jar import CookieJar, cookie_header_of
 from ._deadlines import Deadlines
-from ._errors import ClientConnectionError, RequestInfo, TooManyRedirects
+from ._errors import ClientConnectionError, TooManyRedirects
 from ._response import ClientResponse
 
 __all__ = ("ClientSession", "Connector", "SocketConnector")
@@ -42,6 +40,7 @@ __all__ = ("ClientSession", "Connector", "SocketConnector")
 DEFAULT_TIMEOUT = 60.0
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _SMALL_BODY = 64 * 1024
+_FIXED_MAX = 64
 USER_AGENT = f"web-testing/{__version__}"
 
 OriginKey = tuple[str, str, int]
@@ -65,21 +64,41 @@ class Connector:
         self.closed = False
 
     async def acquire(self, url: URL, ssl: ssl_module.SSLContext | bool | None) -> ClientConnection:
+        key = _origin(url)
+        conn = self.idle(key)
+        if conn is None:
+            conn = await self.open(url, ssl, key)
+        return conn
+
+    def idle(self, key: OriginKey) -> ClientConnection | None:
+        """A kept keep-alive connection to ``key``'s origin, or ``None``."""
         if self.closed:
             raise ClientConnectionError("the client session is closed")
-        idle = self._idle.get(_origin(url))
+        idle = self._idle.get(key)
         while idle:
             conn = idle.pop()
             if conn.reusable:
                 return conn
             self._all.discard(conn)
+        return None
+
+    async def open(
+        self, url: URL, ssl: ssl_module.SSLContext | bool | None, key: OriginKey
+    ) -> ClientConnection:
+        """A new connection to ``url``'s origin (``key``), which returns to this pool."""
         conn = await self._open(url, ssl)
+        conn.pool = self
+        conn.pool_key = key
         self._all.add(conn)
         return conn
 
-    def release(self, url: URL, conn: ClientConnection) -> None:
+    def release(self, conn: ClientConnection) -> None:
         if conn.reusable and not self.closed:
-            self._idle.setdefault(_origin(url), []).append(conn)
+            idle = self._idle.get(conn.pool_key)
+            if idle is None:
+                self._idle[conn.pool_key] = [conn]
+            else:
+                idle.append(conn)
         else:
             self.discard(conn)
 
@@ -163,6 +182,8 @@ class ClientSession:
         self._raise_for_status = raise_for_status
         self._timeout = _timeout_seconds(timeout)
         self._deadlines = Deadlines()
+        #: The fields every request to an origin starts with, by (host, port, skipped).
+        self._fixed: dict[tuple[str | None, int | None, frozenset[str]], list[tuple[str, str]]] = {}
         self._skip_auto_headers = frozenset(h.lower() for h in skip_auto_headers)
         accept_encoding = _accept_encoding()
         #: (name, lower-case name, value) of the headers added unless given or skipped.
@@ -225,11 +246,13 @@ class ClientSession:
         """Send ``method url``; the response comes back after its head, body unread."""
         if self.closed:
             raise RuntimeError("Session is closed")
-        url = URL(url)
+        if type(url) is not URL:
+            url = URL(url)
         if params is not None:
             url = url.extend_query(params)
-        method = method.upper()
-        body = make_body(data, json)
+        if not method.isupper():
+            method = method.upper()
+        body = None if data is None and json is None else make_body(data, json)
         skip = self._skip_auto_headers
         if skip_auto_headers:
             skip = skip | frozenset(h.lower() for h in skip_auto_headers)
@@ -237,12 +260,23 @@ class ClientSession:
         history: list[ClientResponse] = []
         try:
             while True:
-                coro = self._send(
-                    method, url, body, headers, cookies, skip, chunked, expect100, ssl, history
-                )
-                resp = await (coro if limit is None else self._deadlines.within(coro, limit))
+                # The limit is one entry on the session's timer, not a wrapping coroutine.
+                deadline = None if limit is None else self._deadlines.start(limit)
+                try:
+                    resp = await self._send(
+                        method, url, body, headers, cookies, skip, chunked, expect100, ssl, history
+                    )
+                except asyncio.CancelledError:
+                    if deadline is not None and deadline.fired:
+                        raise deadline.error() from None
+                    raise
+                finally:
+                    if deadline is not None:
+                        self._deadlines.stop(deadline)
+                if not allow_redirects or resp.status not in _REDIRECTS:
+                    break
                 location = resp.headers.get("Location")
-                if not allow_redirects or resp.status not in _REDIRECTS or location is None:
+                if location is None:
                     break
                 await resp.read()  # a redirect's body: read, so its connection can be reused
                 history.append(resp)
@@ -281,7 +315,10 @@ class ClientSession:
         chunked: bool | None,
         expect100: bool,
         method: str,
-    ) -> CIMultiDict[str]:
+    ) -> list[tuple[str, str]]:
+        """The header fields to send, in order: defaults, the request's own, then ours."""
+        if not (headers or cookies or self._default_headers):
+            return self._plain_headers(url, body, skip, chunked, expect100, method)
         out: CIMultiDict[str] = CIMultiDict(self._default_headers)
         if headers:
             given = CIMultiDict(headers)
@@ -302,11 +339,7 @@ class ClientSession:
             if jar_cookies and "Cookie" not in out:
                 out["Cookie"] = cookie_header_of(jar_cookies)
         elif "Cookie" not in out:
-            jar = self._cookie_jar
-            if type(jar).filter_cookies is CookieJar.filter_cookies:
-                header = jar.cookie_header(url)
-            else:  # a jar of the test's own that chooses its cookies
-                header = cookie_header_of(jar.filter_cookies(url))
+            header = self._jar_cookie_header(url)
             if header:
                 out["Cookie"] = header
         if body is not None:
@@ -324,7 +357,65 @@ class ClientSession:
             out["Content-Length"] = "0"
         if expect100:
             out["Expect"] = "100-continue"
+        return list(out.items())
+
+    def _plain_headers(
+        self,
+        url: URL,
+        body: RequestBody | None,
+        skip: frozenset[str],
+        chunked: bool | None,
+        expect100: bool,
+        method: str,
+    ) -> list[tuple[str, str]]:
+        """``_request_headers`` without default or per-request fields: no merging needed.
+
+        The same fields in the same order, from a per-origin list of the fixed ones.
+        """
+        key = (url.raw_host, url.explicit_port, skip)
+        fixed = self._fixed.get(key)
+        if fixed is None:
+            fixed = []
+            authority = _authority(url)
+            if authority and "host" not in skip:
+                fixed.append(("Host", authority))
+            fixed += [
+                (name, value) for name, lname, value in self._auto_headers if lname not in skip
+            ]
+            if len(self._fixed) >= _FIXED_MAX:
+                self._fixed.clear()
+            self._fixed[key] = fixed
+        out = fixed.copy()
+        header = self._jar_cookie_header(url)
+        if header:
+            out.append(("Cookie", header))
+        if body is not None:
+            present = {"host", "accept", "accept-encoding", "user-agent", "cookie"}
+            content_type = body.content_type
+            if content_type and "content-type" not in skip:
+                out.append(("Content-Type", content_type))
+                present.add("content-type")
+            for name, value in body.headers:
+                lname = name.lower()
+                if lname not in present:
+                    out.append((name, value))
+                    present.add(lname)
+            if chunked or body.length is None:
+                out = [item for item in out if item[0].lower() != "content-length"]
+                out.append(("Transfer-Encoding", "chunked"))
+            elif "content-length" not in present:
+                out.append(("Content-Length", str(body.length)))
+        elif method in ("POST", "PUT", "PATCH"):
+            out.append(("Content-Length", "0"))
+        if expect100:
+            out.append(("Expect", "100-continue"))
         return out
+
+    def _jar_cookie_header(self, url: URL) -> str:
+        jar = self._cookie_jar
+        if type(jar).filter_cookies is CookieJar.filter_cookies:
+            return jar.cookie_header(url)
+        return cookie_header_of(jar.filter_cookies(url))  # a jar of the test's own
 
     async def _send(
         self,
@@ -340,11 +431,13 @@ class ClientSession:
         history: list[ClientResponse],
     ) -> ClientResponse:
         out = self._request_headers(url, body, headers, cookies, skip, chunked, expect100, method)
-        target = url.raw_path_qs or "/"
-        head = serialize_request_head(method, target, list(out.items()))
+        head = serialize_request_head(method, url.raw_path_qs or "/", out)
         connector = self._connector
-        conn = await connector.acquire(url, ssl)
-        waiter = conn.start_request(method, expect_continue=expect100)
+        key = (url.scheme, url.raw_host or "", url.port or 0)
+        conn = connector.idle(key)
+        if conn is None:
+            conn = await connector.open(url, ssl, key)
+        waiter = conn.start_request(method, expect_continue=expect100, pooled=True)
         writer: asyncio.Task[None] | None = None
         try:
             if body is None:
@@ -355,34 +448,34 @@ class ClientSession:
                 and not (chunked or expect100)
             ):
                 pieces = [head]
-
-                async def collect(chunk: bytes) -> None:
-                    pieces.append(chunk)
-
-                await body.write(collect)
+                await body.write(_Collect(pieces))
                 conn.write(b"".join(pieces))
             else:
-                conn.write(head)
-                writer = asyncio.ensure_future(
-                    _write_body(conn, body, out.get("Transfer-Encoding") == "chunked", expect100)
-                )
+                framed = any(k.lower() == "transfer-encoding" and v == "chunked" for k, v in out)
+                writer = asyncio.ensure_future(_write_body(conn, body, framed, expect100))
                 writer.add_done_callback(_retrieve)
-            if writer is not None:
+                conn.writer = writer  # the connection is reused only once the body is out
+                conn.write(head)
                 # A body that fails to produce its bytes ends the request at once.
                 await asyncio.wait((waiter, writer), return_when=asyncio.FIRST_COMPLETED)
                 if writer.done() and not writer.cancelled() and not waiter.done():
                     error = writer.exception()
                     if error is not None:
                         raise error
-            response_head, payload = await waiter
+            response_head, content = await waiter
         except BaseException:
             connector.discard(conn)
             if writer is not None:
                 writer.cancel()
             raise
-        request_info = RequestInfo(url, method, CIMultiDictProxy(out), url)
-        resp = _make_response(
-            response_head, payload, method, url, request_info, history, conn, writer, connector
+        resp = ClientResponse(
+            response_head,
+            content,
+            method=method,
+            url=url,
+            request_headers=out,
+            history=tuple(history) if history else (),
+            connection=conn,
         )
         if "Set-Cookie" in response_head.headers:
             self._cookie_jar.update_cookies(resp.cookies, url)
@@ -406,38 +499,16 @@ def _authority(url: URL) -> str:
     return authority
 
 
-def _make_response(
-    head: ResponseHead,
-    payload: StreamReader,
-    method: str,
-    url: URL,
-    request_info: RequestInfo,
-    history: list[ClientResponse],
-    conn: ClientConnection,
-    writer: asyncio.Task[None] | None,
-    connector: Connector,
-) -> ClientResponse:
-    def finished() -> None:
-        # The whole body is parsed (it may still be unread in ``content``).
-        if writer is None or (writer.done() and not writer.cancelled() and not writer.exception()):
-            connector.release(url, conn)
-        else:
-            connector.discard(conn)
+class _Collect:
+    """A body's pieces gathered after the head, sent in one write (a small body)."""
 
-    def released() -> None:
-        if not payload.is_eof():
-            connector.discard(conn)  # an unread rest: this connection cannot be reused
+    __slots__ = ("_pieces",)
 
-    payload.on_eof(finished)
-    return ClientResponse(
-        head,
-        payload,
-        method=method,
-        url=url,
-        request_info=request_info,
-        history=tuple(history),
-        on_release=released,
-    )
+    def __init__(self, pieces: list[bytes]) -> None:
+        self._pieces = pieces
+
+    async def __call__(self, chunk: bytes) -> None:
+        self._pieces.append(chunk)
 
 
 async def _write_body(
