@@ -11,11 +11,13 @@ from web_http import (
     ChunkedEncoder,
     HttpVersion,
     HttpVersion10,
+    HttpVersion11,
     http_date,
     reason_phrase,
     serialize_request_head,
     serialize_response_head,
 )
+from web_http._serializer import _REQUEST_LINES
 
 
 def test_response_head_bytes() -> None:
@@ -92,6 +94,23 @@ def test_bad_reason_is_refused_every_time() -> None:
         serialize_request_head("GET", "/\r\nX: 1", [])
     with pytest.raises(ValueError):
         serialize_request_head("GET", "/\x00", [])
+
+
+def test_request_lines_come_out_the_same_cold_and_warm_and_stay_bounded() -> None:
+    _REQUEST_LINES.clear()
+    for version, text in ((HttpVersion11, b"1.1"), (HttpVersion10, b"1.0")):
+        for _ in range(3):  # cold, then from the cache: the same bytes, per version
+            out = serialize_request_head("GET", "/a?b=1", [("Host", "h")], version)
+            assert out == b"GET /a?b=1 HTTP/" + text + b"\r\nHost: h\r\n\r\n"
+    for bad in ("GET /a", "G@T", ""):
+        for _ in range(2):
+            with pytest.raises(ValueError):
+                serialize_request_head(bad, "/a?b=1", [])
+    for n in range(1500):
+        serialize_request_head("GET", f"/{n}", [])
+    assert 0 < len(_REQUEST_LINES) <= 1024
+    serialize_request_head("GET", "/" + "x" * 1000, [])
+    assert ("GET", "/" + "x" * 1000, HttpVersion11) not in _REQUEST_LINES  # too long to keep
 
 
 @pytest.mark.parametrize(

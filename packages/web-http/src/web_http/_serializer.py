@@ -139,17 +139,35 @@ def _status_line(status: int, reason: str, version: HttpVersion) -> str:
     return line
 
 
+# Validated request lines by (method, target, version): a client asks for the same few
+# URLs over and over. Bounded, emptied when full.
+_REQUEST_LINES: dict[tuple[str, str, HttpVersion], str] = {}
+_REQUEST_LINES_MAX: Final = 1024
+_REQUEST_LINE_CACHEABLE: Final = 512
+
+
 def serialize_request_head(
     method: str, target: str, headers: Headers, version: HttpVersion = HttpVersion11
 ) -> bytes:
     """Request line, header fields and the empty line, as one bytes object."""
+    line = _REQUEST_LINES.get((method, target, version))
+    if line is None:
+        line = _request_line(method, target, version)
+    return _fields(line, headers, "\r\n")
+
+
+def _request_line(method: str, target: str, version: HttpVersion) -> str:
     if not method.isascii() or TOKEN_RE.fullmatch(method.encode("ascii")) is None:
         raise ValueError(f"Invalid method {method!r}")
     if not target or " " in target:
         raise ValueError(f"Invalid request target {target!r}")
     line = f"{method} {target} HTTP/{version[0]}.{version[1]}\r\n"
     _check_first_line(line)
-    return _fields(line, headers, "\r\n")
+    if type(method) is str and type(target) is str and len(line) <= _REQUEST_LINE_CACHEABLE:
+        if len(_REQUEST_LINES) >= _REQUEST_LINES_MAX:
+            _REQUEST_LINES.clear()
+        _REQUEST_LINES[(method, target, version)] = line
+    return line
 
 
 class ChunkedEncoder:
