@@ -23,6 +23,7 @@ from web_app.payload import (
     BytesPayload,
     LookupError as PayloadLookupError,
     Payload,
+    StringPayload,
     get_payload,
 )
 
@@ -62,6 +63,13 @@ class RequestBody:
     def replayable(self) -> bool:
         """Can it be sent again (for a 307/308 redirect)?"""
         return isinstance(self.payload, BytesPayload) and not self.payload.consumed
+
+    async def in_memory(self) -> bytes | None:
+        """The whole body when it is bytes or text already in memory, else ``None``."""
+        payload = self.payload
+        if type(payload) is BytesPayload or type(payload) is StringPayload:
+            return await payload.as_bytes()
+        return None
 
     async def write(self, send: Send) -> None:
         """Hand the body's bytes to ``send``, piece by piece."""
@@ -131,6 +139,8 @@ def make_body(
         )
     if data is None:
         return None
+    if type(data) is bytes or type(data) is str:  # the usual body: no type checks to run
+        return RequestBody(get_payload(data))
     if isinstance(data, Payload):
         return RequestBody(data)
     if isinstance(data, web.FormData):

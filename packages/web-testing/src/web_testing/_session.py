@@ -447,9 +447,13 @@ class ClientSession:
                 and body.length <= _SMALL_BODY
                 and not (chunked or expect100)
             ):
-                pieces = [head]
-                await body.write(_Collect(pieces))
-                conn.write(b"".join(pieces))
+                whole = await body.in_memory()
+                if whole is not None:
+                    conn.write(head + whole)
+                else:
+                    pieces = [head]
+                    await body.write(_Collect(pieces))
+                    conn.write(b"".join(pieces))
             else:
                 framed = any(k.lower() == "transfer-encoding" and v == "chunked" for k, v in out)
                 writer = asyncio.ensure_future(_write_body(conn, body, framed, expect100))
