@@ -3,6 +3,8 @@ error pages chosen by Accept."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from web_app import Response, StreamResponse
 from web_app._error_page import error_response
@@ -26,6 +28,23 @@ def test_large_max_headers_is_the_byte_bound() -> None:
 def test_max_headers_must_be_positive(bad: int) -> None:
     with pytest.raises(ValueError, match="max_headers"):
         HandlerConfig(max_headers=bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"), [("max_line_size", 0), ("max_field_size", -5), ("max_line_size", 1.5)]
+)
+def test_bad_line_limits_are_refused_every_time(name: str, bad: Any) -> None:
+    for _ in range(2):  # limits are shared between servers: a refused one is never kept
+        with pytest.raises(ValueError, match=name):
+            HandlerConfig(**{name: bad})
+
+
+def test_servers_with_the_same_limits_share_them() -> None:
+    first = HandlerConfig(max_line_size=4000, max_headers=100).limits
+    again = HandlerConfig(max_line_size=4000, max_headers=100).limits
+    assert again == first
+    assert (again.max_line_size, again.max_header_count) == (4000, 100)
+    assert HandlerConfig(max_line_size=4001, max_headers=100).limits.max_line_size == 4001
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "1_0", " 5", "+5", "٣"])

@@ -30,8 +30,26 @@ server_logger: Final = logging.getLogger("web.server")
 FIELD_COUNT_BELOW: Final = 1024
 
 
+#: ``header_limits`` answers by its int arguments (HttpLimits is frozen): every server of a
+#: test suite has the same ones, and building and validating one costs more than the rest of
+#: the server's settings together.
+_LIMITS: dict[tuple[int, int, int], HttpLimits] = {}
+
+
 def header_limits(max_line_size: int, max_field_size: int, max_headers: int) -> HttpLimits:
     """The parser limits for aiohttp's three parameters, ``max_headers`` read either way."""
+    key = (max_line_size, max_field_size, max_headers)
+    if type(max_line_size) is int and type(max_field_size) is int and type(max_headers) is int:
+        limits = _LIMITS.get(key)
+        if limits is None:
+            limits = _header_limits(*key)
+            if len(_LIMITS) < 64:
+                _LIMITS[key] = limits
+        return limits
+    return _header_limits(*key)
+
+
+def _header_limits(max_line_size: int, max_field_size: int, max_headers: int) -> HttpLimits:
     if isinstance(max_headers, int) and 0 < max_headers < FIELD_COUNT_BELOW:
         return HttpLimits(
             max_line_size=max_line_size,
