@@ -244,3 +244,39 @@ async def test_the_fields_sent_do_not_depend_on_whether_there_are_headers_to_mer
             names = [name.lower() for name, _ in plain]
             assert names[:2] == ["host", "accept"]
             assert "cookie" in names
+
+
+async def set_many(request: web.Request) -> web.Response:
+    resp = web.Response(text="set")
+    resp.headers.add("Set-Cookie", "a=1; Path=/")
+    resp.headers.add("Set-Cookie", "b=2; Path=/only")
+    resp.headers.add("Set-Cookie", "bad cookie value =;;")
+    if request.query.get("twice"):
+        resp.headers.add("Set-Cookie", "a=3")
+    return resp
+
+
+async def cookie_header(request: web.Request) -> web.Response:
+    return web.Response(text=request.headers.get("Cookie", ""))
+
+
+@pytest.mark.parametrize("twice", [False, True])
+async def test_cookies_set_by_several_fields_are_kept_as_resp_cookies_says(twice: bool) -> None:
+    app = web.Application()
+    app.router.add_get("/set", set_many)
+    app.router.add_get("/only", cookie_header)
+    app.router.add_get("/elsewhere", cookie_header)
+    async with TestClient(TestServer(app, transport="memory")) as client:
+        for _ in range(2):  # the second response's fields were seen before
+            client.session.cookie_jar.clear()
+            resp = await client.get("/set", params={"twice": "1"} if twice else {})
+            sent = {name: morsel.value for name, morsel in resp.cookies.items()}
+            assert sent == ({"a": "3", "b": "2"} if twice else {"a": "1", "b": "2"})
+            kept = {m.key: (m.value, m["path"]) for m in client.session.cookie_jar}
+            assert kept["a"][0] == sent["a"]
+            assert kept["b"] == ("2", "/only")
+            assert await (await client.get("/elsewhere")).text() == f"a={sent['a']}"
+            assert sorted((await (await client.get("/only")).text()).split("; ")) == [
+                f"a={sent['a']}",
+                "b=2",
+            ]

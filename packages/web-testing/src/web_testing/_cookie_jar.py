@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from email.utils import parsedate_to_datetime
-from http.cookies import BaseCookie, Morsel, SimpleCookie
+from http.cookies import BaseCookie, CookieError, Morsel, SimpleCookie
 from ipaddress import ip_address
 
 from yarl import URL
@@ -17,6 +17,28 @@ from yarl import URL
 __all__ = ("CookieJar", "cookie_header_of")
 
 CookieKey = tuple[str, str, str]  # (domain, path, name)
+
+# The morsels of Set-Cookie values seen before: a test server sets the same few cookies
+# over and over, and SimpleCookie's parser costs more than the rest of a response. The
+# morsels are shared: only read (the jar stores copies). Bounded, emptied when full.
+_SET_COOKIES: dict[str, tuple[Morsel[str], ...]] = {}
+_SET_COOKIES_MAX = 1024
+
+
+def _set_cookie_morsels(value: str) -> tuple[Morsel[str], ...]:
+    """What ``SimpleCookie().load(value)`` gives (nothing for a value it cannot parse)."""
+    morsels = _SET_COOKIES.get(value)
+    if morsels is None:
+        cookie: SimpleCookie = SimpleCookie()
+        try:
+            cookie.load(value)
+        except CookieError:
+            pass  # aiohttp skips what it cannot parse, too
+        morsels = tuple(cookie.values())
+        if len(_SET_COOKIES) >= _SET_COOKIES_MAX:
+            _SET_COOKIES.clear()
+        _SET_COOKIES[value] = morsels
+    return morsels
 
 
 def _is_ip(host: str) -> bool:
@@ -107,6 +129,19 @@ class CookieJar:
                 jar[name] = value
                 morsel = jar[name]
             self._store(morsel, host, response_url)
+
+    def update_from_set_cookie(self, values: list[str], response_url: URL) -> bool:
+        """Store what a response's ``Set-Cookie`` values set, as ``update_cookies`` of its
+        ``cookies`` would; ``False`` (nothing stored) when two values set the same name,
+        which only that merged ``SimpleCookie`` decides."""
+        found: dict[str, Morsel[str]] = {}
+        for value in values:
+            for morsel in _set_cookie_morsels(value):
+                if morsel.key in found:
+                    return False
+                found[morsel.key] = morsel
+        self.update_cookies(found, response_url)
+        return True
 
     def _store(self, morsel: Morsel[str], host: str, url: URL) -> None:
         domain = morsel["domain"].lower().lstrip(".")

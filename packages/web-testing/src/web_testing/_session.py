@@ -482,7 +482,11 @@ class ClientSession:
             connection=conn,
         )
         if "Set-Cookie" in response_head.headers:
-            self._cookie_jar.update_cookies(resp.cookies, url)
+            jar = self._cookie_jar
+            if type(jar).update_cookies is not CookieJar.update_cookies or not (
+                jar.update_from_set_cookie(response_head.headers.getall("Set-Cookie"), url)
+            ):
+                jar.update_cookies(resp.cookies, url)
         return resp
 
     # aiohttp's method helpers on a session
