@@ -59,6 +59,16 @@ def test_params_read_only() -> None:
         params["x"] = "2"  # type: ignore[index]
 
 
+def test_answers_are_kept_per_exact_value() -> None:
+    # Parsed answers are reused: values that differ only in a parameter's case stay apart,
+    # and more distinct values than are kept still parse right.
+    for _ in range(2):
+        assert dict(parse_content_type("A/B; X=Token")[1]) == {"x": "Token"}
+        assert dict(parse_content_type("a/b; x=token")[1]) == {"x": "token"}
+    for i in range(600):
+        assert parse_content_type(f"multipart/form-data; boundary=b{i}")[1]["boundary"] == f"b{i}"
+
+
 def test_unterminated_quote_drops_rest() -> None:
     assert dict(parse_content_type('a/b; x=1; y="open; z=2')[1]) == {"x": "1"}
 

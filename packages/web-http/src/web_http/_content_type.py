@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import MappingProxyType
 
 from ._quoting import TOKEN_RE, read_quoted_string, skip_ows
@@ -59,12 +60,17 @@ def parse_header_params(value: str, pos: int) -> dict[str, str]:
     return params
 
 
+@lru_cache(maxsize=256)
 def parse_content_type(value: str | None) -> tuple[str, MappingProxyType[str, str]]:
     """Split a Content-Type value into a lower-cased ``type/subtype`` and its parameters.
 
     A missing or malformed media type gives ``application/octet-stream`` with no
     parameters (aiohttp's behaviour: a body of unknown type is just bytes).
     Parameter names are lower-cased; values keep their case.
+
+    The answer is immutable and kept for the most recent values: the same few media types
+    come again and again, and one request reads its own several times (``content_type``,
+    ``charset``, each form part's).
     """
     if not value:
         return DEFAULT_CONTENT_TYPE, _EMPTY
