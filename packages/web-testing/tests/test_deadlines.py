@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 import pytest
-from web_testing._deadlines import Deadlines
+from web_testing._deadlines import Deadlines, wait_within
 
 _T = TypeVar("_T")
 
@@ -82,3 +82,25 @@ async def test_close_drops_the_timer() -> None:
     pending.cancel()
     with pytest.raises(asyncio.CancelledError):
         await pending
+
+
+async def test_wait_within_gives_the_result_or_a_timeout() -> None:
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+    loop.call_soon(done.set_result, "ok")
+    assert await wait_within(done, 60) == "ok"
+    assert await wait_within(done, None) == "ok"
+
+    late: asyncio.Future[str] = loop.create_future()
+    with pytest.raises(asyncio.TimeoutError, match=r"within 0\.01 s"):
+        await wait_within(late, 0.01)
+    assert late.cancelled()
+
+
+async def test_wait_within_lets_an_outside_cancel_through() -> None:
+    pending: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    waiting = asyncio.ensure_future(wait_within(pending, 60))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting

@@ -27,6 +27,7 @@ from websockets.uri import parse_uri
 from yarl import URL
 
 from ._connection import ClientConnection
+from ._deadlines import wait_within
 from ._errors import ServerDisconnectedError, WSServerHandshakeError
 
 __all__ = ("ClientWebSocket", "WSMessage", "WSMessageTypeError")
@@ -114,7 +115,7 @@ class ClientWebSocket:
         protocol.send_request(request)
         ws._flush()
         try:
-            response = await asyncio.wait_for(asyncio.shield(ws._handshake), timeout)
+            response = await wait_within(ws._handshake, timeout)
         except BaseException:
             conn.close()
             raise
@@ -313,7 +314,7 @@ class ClientWebSocket:
             if self._close_reported or (self._closed and self._conn.lost):
                 return _CLOSED
             waiter = self._waiter = self._loop.create_future()
-            await asyncio.wait_for(waiter, timeout)
+            await wait_within(waiter, timeout)
         msg = self._messages.popleft()
         if msg.type in (web.WSMsgType.CLOSE, web.WSMsgType.ERROR):
             self._close_reported = True
@@ -351,7 +352,7 @@ class ClientWebSocket:
             self._proto.send_close(code, reason)
             self._flush()
         try:
-            await asyncio.wait_for(asyncio.shield(self._close_frame), 10.0)
+            await wait_within(self._close_frame, 10.0)
         except asyncio.TimeoutError:
             pass
         self._conn.close()
