@@ -40,10 +40,11 @@ _ACCEPTED = (
 class RequestBody:
     """A body to send: a ``web`` payload, its Content-Type, extra headers and length."""
 
-    __slots__ = ("payload",)
+    __slots__ = ("_length", "payload")
 
     def __init__(self, payload: Payload) -> None:
         self.payload = payload
+        self._length: int | None = -1  # -1: not asked for yet
 
     @property
     def content_type(self) -> str:
@@ -56,8 +57,12 @@ class RequestBody:
 
     @property
     def length(self) -> int | None:
-        """Bytes on the wire, or ``None``: sent chunked."""
-        return self.payload.size
+        """Bytes on the wire, or ``None``: sent chunked (asked of the payload once: a
+        multipart body adds up its parts' heads for it)."""
+        length = self._length
+        if length == -1:
+            length = self._length = self.payload.size
+        return length
 
     @property
     def replayable(self) -> bool:
