@@ -317,3 +317,15 @@ async def test_async_callables_that_are_not_plain_functions_are_not_wrapped(
 @pytest.mark.parametrize("method", ["get", "PROPFIND", "m-search", "*"])
 def test_any_token_is_a_method(router: UrlDispatcher, method: str) -> None:
     assert router.add_route(method, "/x", h1).method == method.upper()
+
+
+def test_register_resource_takes_resources_only(router: UrlDispatcher) -> None:
+    router.add_get("/seen", h1)
+    router.freeze()  # the index has now seen PlainResource
+    other = UrlDispatcher()
+    for bad in (object(), "/path", router):
+        with pytest.raises(TypeError, match="AbstractResource"):
+            other.register_resource(bad)  # type: ignore[arg-type]
+    resource = PlainResource("/p")
+    other.register_resource(resource)
+    assert list(other.resources()) == [resource]

@@ -331,7 +331,8 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         self._build_index()
 
     def register_resource(self, resource: AbstractResource) -> None:
-        if not isinstance(resource, AbstractResource):
+        # a class the index has classified is a resource (isinstance of an ABC is slow)
+        if type(resource) not in _KINDS and not isinstance(resource, AbstractResource):
             raise TypeError(f"Instance of AbstractResource class is required, got {resource!r}")
         if self._frozen:
             raise RuntimeError("Cannot register a resource into frozen router.")

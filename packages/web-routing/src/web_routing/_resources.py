@@ -115,7 +115,7 @@ class _RoutedResource(AbstractResource):
     """Shared machinery of resources that own their routes."""
 
     def __init__(self, *, name: str | None = None) -> None:
-        super().__init__(name=name)
+        self._name = name  # AbstractResource.__init__, inline (one call less per route)
         self._table = _RouteTable()
 
     def add_route(
