@@ -54,6 +54,23 @@ def _accept_encoding() -> str:
     return ", ".join(c for c in ("gzip", "deflate", "br", "zstd") if c in supported)
 
 
+@functools.cache
+def _auto_headers() -> tuple[tuple[str, str, str], ...]:
+    """(name, lower-case name, value) of the headers added unless given or skipped."""
+    fields = (
+        ("Accept", "*/*"),
+        ("Accept-Encoding", _accept_encoding()),
+        ("User-Agent", USER_AGENT),
+    )
+    return tuple((name, name.lower(), value) for name, value in fields if value)
+
+
+_NO_SKIP: frozenset[str] = frozenset()
+#: The fields every plain request to an origin starts with, by (host, port, skipped): the
+#: same for every session (their auto headers are), so a new test client finds them made.
+_FIXED: dict[tuple[str | None, int | None, frozenset[str]], list[tuple[str, str]]] = {}
+
+
 class Connector:
     """Opens connections (``open``) and keeps idle keep-alive ones for reuse."""
 
@@ -182,20 +199,10 @@ class ClientSession:
         self._raise_for_status = raise_for_status
         self._timeout = _timeout_seconds(timeout)
         self._deadlines = Deadlines()
-        #: The fields every request to an origin starts with, by (host, port, skipped).
-        self._fixed: dict[tuple[str | None, int | None, frozenset[str]], list[tuple[str, str]]] = {}
-        self._skip_auto_headers = frozenset(h.lower() for h in skip_auto_headers)
-        accept_encoding = _accept_encoding()
-        #: (name, lower-case name, value) of the headers added unless given or skipped.
-        self._auto_headers = tuple(
-            (name, name.lower(), value)
-            for name, value in (
-                ("Accept", "*/*"),
-                ("Accept-Encoding", accept_encoding),
-                ("User-Agent", USER_AGENT),
-            )
-            if value
+        self._skip_auto_headers = (
+            frozenset(h.lower() for h in skip_auto_headers) if skip_auto_headers else _NO_SKIP
         )
+        self._auto_headers = _auto_headers()
 
     @property
     def cookie_jar(self) -> CookieJar:
@@ -373,19 +380,17 @@ class ClientSession:
         The same fields in the same order, from a per-origin list of the fixed ones.
         """
         key = (url.raw_host, url.explicit_port, skip)
-        fixed = self._fixed.get(key)
+        fixed = _FIXED.get(key)
         if fixed is None:
             fixed = []
             authority = _authority(url)
             if authority and "host" not in skip:
                 fixed.append(("Host", authority))
-            fixed += [
-                (name, value) for name, lname, value in self._auto_headers if lname not in skip
-            ]
-            if len(self._fixed) >= _FIXED_MAX:
-                self._fixed.clear()
-            self._fixed[key] = fixed
-        out = fixed.copy()
+            fixed += [(name, value) for name, lname, value in _auto_headers() if lname not in skip]
+            if len(_FIXED) >= _FIXED_MAX:
+                _FIXED.clear()
+            _FIXED[key] = fixed
+        out = fixed.copy()  # the cached list is shared: never changed
         header = self._jar_cookie_header(url)
         if header:
             out.append(("Cookie", header))
