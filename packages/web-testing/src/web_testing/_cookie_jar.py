@@ -140,7 +140,11 @@ class CookieJar:
                 if morsel.key in found:
                     return False
                 found[morsel.key] = morsel
-        self.update_cookies(found, response_url)
+        host = response_url.raw_host or ""
+        if host and not self._unsafe and _is_ip(host):
+            return True
+        for morsel in found.values():
+            self._store(morsel, host, response_url)
         return True
 
     def _store(self, morsel: Morsel[str], host: str, url: URL) -> None:
@@ -153,11 +157,7 @@ class CookieJar:
         path = morsel["path"]
         if not path.startswith("/"):
             path = _default_path(url)
-        stored: Morsel[str] = Morsel()
-        stored.set(morsel.key, morsel.value, morsel.coded_value)
-        for attr in morsel:
-            if morsel[attr]:
-                stored[attr] = morsel[attr]
+        stored = morsel.copy()  # key, values and every attribute
         stored["domain"] = domain
         stored["path"] = path
         key = (domain, path, morsel.key)
@@ -197,6 +197,8 @@ class CookieJar:
         self._expires.pop(key, None)
 
     def _expire(self) -> None:
+        if not self._expires:
+            return
         now = time.time()
         for key, when in list(self._expires.items()):
             if when <= now:
