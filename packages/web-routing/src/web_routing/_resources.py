@@ -187,7 +187,7 @@ class PlainResource(Resource):
             self._path = "/"
             self._match_path = "/"
             table_changed()
-        super().freeze()
+        self._table.frozen = True  # _RoutedResource.freeze, inline: once per route of every app
 
     def add_prefix(self, prefix: str) -> None:
         _check_prefix(prefix)
