@@ -134,14 +134,15 @@ async def _read_parts(
         if name is None:
             raise _request_errors.errors.bad_request("A form-data part has no name")
         ctype = part.headers.get("Content-Type")
-        if part.filename:
+        filename = part.filename
+        if filename:
             # filename="" is what a browser sends for an empty file input: a plain field.
             tmp = await _spool(part, limits)
             out.add(
                 name,
                 FileField(
                     name,
-                    part.filename,
+                    filename,
                     cast(io.BufferedReader, tmp),
                     ctype or "application/octet-stream",
                     part.headers,
