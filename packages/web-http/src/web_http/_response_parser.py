@@ -24,7 +24,7 @@ from ._errors import (
     HttpVersionNotSupported,
     LineTooLong,
 )
-from ._events import ResponseHead
+from ._events import Data, ResponseHead
 from ._headers import (
     K_CONNECTION,
     K_CONTENT_ENCODING,
@@ -45,6 +45,7 @@ from ._version import HttpVersion, HttpVersion10, HttpVersion11
 __all__ = ("HttpResponseParser",)
 
 _HEAD = ParserState.HEAD
+_BODY_LENGTH = ParserState.BODY_LENGTH
 _ERROR = ParserState.ERROR
 
 # Validated status lines: (version, status, reason), by their bytes. Only lines of heads
@@ -59,8 +60,9 @@ _Framing = tuple[
     "list[bytes] | None",  # Transfer-Encoding values (None: no such field)
     "list[bytes] | None",  # Content-Length values (None: no such field)
     "str | None",  # Content-Encoding, lower case
+    "int | None",  # the Content-Length, when there is no Transfer-Encoding
 ]
-_NO_FRAMING: Final[_Framing] = (None, None, None, None)
+_NO_FRAMING: Final[_Framing] = (None, None, None, None, None)
 _Section = tuple[tuple[tuple[bytes, bytes], ...], "CIMultiDict[str]", _Framing]
 
 # Validated header sections (everything after the status line), by their bytes; only
@@ -107,7 +109,8 @@ def _parse_section(lines: list[bytes], limits: HttpLimits, size: int) -> _Sectio
             encoding = value.decode("latin-1").lower() or None
         # K_UPGRADE: a response switches protocols by its status (101), not by this field
     connection = token_set(conn_values) if conn_values is not None else None
-    return raw, CIMultiDict(decoded), (connection, te_values, cl_values, encoding)
+    length = parse_content_length(cl_values) if cl_values and not te_values else None
+    return raw, CIMultiDict(decoded), (connection, te_values, cl_values, encoding, length)
 
 
 class HttpResponseParser(BaseParser):
@@ -142,7 +145,17 @@ class HttpResponseParser(BaseParser):
         try:
             self._head(data[:i], events)
             pos = i + 4
-            if pos < len(data):
+            end = len(data)
+            if pos < end:
+                if (
+                    self._state is _BODY_LENGTH
+                    and self._remaining == end - pos
+                    and self._decoder is None
+                ):
+                    # Exactly the body follows (a small response sent in one write).
+                    events.append(Data(data[pos:]))
+                    self._end_message(events)
+                    return events
                 pos = self._run(data, events, pos, 1)
         except HttpProcessingError as exc:
             self._state = _ERROR
@@ -214,7 +227,7 @@ class HttpResponseParser(BaseParser):
         framing: _Framing,
         events: list[Event],
     ) -> None:
-        connection, te_values, cl_values, encoding = framing
+        connection, te_values, cl_values, encoding, cl_length = framing
         if version is HttpVersion11:
             keep_alive = connection is None or b"close" not in connection
         else:
@@ -239,7 +252,7 @@ class HttpResponseParser(BaseParser):
                 # RFC 9112 6.3 item 4: chunked not last in a response: read until close.
                 to_eof = True
         elif cl_values:
-            length = parse_content_length(cl_values)
+            length = cl_length
         else:
             to_eof = True
         no_body = method == "HEAD" or status < 200 or status in (204, 304) or upgrade
