@@ -104,6 +104,29 @@ def test_body_split_over_feeds() -> None:
     assert isinstance(events[-1], EndOfMessage)
 
 
+def test_body_end_and_next_head_in_one_feed_after_split() -> None:
+    parser = HttpRequestParser()
+    parser.feed(b"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n")
+    assert parser.feed(b"") == []
+    events = parser.feed(b"0123")
+    assert body_of(events) == b"0123"
+    assert len(events) == 1
+    events = parser.feed(b"456789GET /b HTTP/1.1\r\nHost: h\r\n\r\n")
+    assert body_of(events) == b"456789"
+    assert isinstance(events[1], EndOfMessage)
+    assert head_of(events[2:]).target == "/b"
+
+
+def test_body_pieces_as_bytearray_and_memoryview_come_out_as_bytes() -> None:
+    parser = HttpRequestParser()
+    parser.feed(b"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\n\r\n")
+    first = parser.feed(bytearray(b"abc"))
+    last = parser.feed(memoryview(b"def"))
+    assert [type(e.data) for e in first + last if isinstance(e, Data)] == [bytes, bytes]
+    assert body_of(first) + body_of(last) == b"abcdef"
+    assert isinstance(last[-1], EndOfMessage)
+
+
 def test_chunked_body_with_trailers() -> None:
     raw = (
         b"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -269,6 +269,37 @@ def test_one_feed_above_high_water_does_not_pause_by_itself() -> None:
     assert proto.calls == []
 
 
+async def test_readany_after_a_partial_read_returns_the_rest() -> None:
+    r = make(2**16, b"abcdef", eof=False)
+    assert await r.read(2) == b"ab"
+    assert await r.readany() == b"cdef"
+    r.feed_data(b"gh")
+    assert await r.readany() == b"gh"
+    assert r.total_bytes == 8
+
+
+async def test_readany_takes_one_block_across_a_chunk_boundary() -> None:
+    r = make(2**16, b"abcd", eof=False)
+    r.end_http_chunk_boundary()
+    assert await r.readany() == b"abcd"
+    r.feed_data(b"ef")
+    r.feed_eof()
+    assert await r.readany() == b"ef"
+    assert r.at_eof()
+
+
+async def test_readany_of_the_last_block_resumes_a_paused_transport() -> None:
+    proto = Proto()
+    r = StreamReader(proto, 2)
+    r.feed_data(b"abcdef")
+    r.feed_data(b"gh")  # the first feed was not read: above high water, paused
+    assert proto.paused
+    assert await r.read(6) == b"abcdef"
+    assert proto.paused  # 2 bytes left: not below the low-water mark yet
+    assert await r.readany() == b"gh"
+    assert proto.calls == ["pause", "resume"]
+
+
 async def test_flow_control_resume_on_readany() -> None:
     proto = Proto()
     r = StreamReader(proto, 2)

@@ -144,6 +144,16 @@ class BaseParser:
     def feed(self, data: bytes | bytearray | memoryview) -> list[Event]:
         """Parse received bytes; returns the events they complete, in order."""
         state = self._state
+        if (
+            state is _BODY_LENGTH
+            and type(data) is bytes
+            and len(data) < self._remaining
+            and self._decoder is None
+        ):
+            # A read inside a Content-Length body (a large upload's every read): all body.
+            # (No bytes are ever buffered in this state: a body is consumed as it comes.)
+            self._remaining -= len(data)
+            return [Data(data)] if data else []
         if state is _ERROR or state is _CLOSED:
             return []
         if state is _UPGRADED:

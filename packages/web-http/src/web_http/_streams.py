@@ -292,6 +292,13 @@ class StreamReader:
             raise self._exception
         while not self._size and not self._eof:
             await self._wait("readany")
+        buffer = self._buffer
+        if len(buffer) == 1 and not self._offset and not self._chunk_splits:
+            # One whole block buffered (a reader that keeps up): hand it over as it is.
+            self._size = 0
+            data = buffer.popleft()
+            self._maybe_resume()
+            return data
         return self._read_nowait(-1)
 
     async def readchunk(self) -> tuple[bytes, bool]:
