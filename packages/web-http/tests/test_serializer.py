@@ -17,7 +17,7 @@ from web_http import (
     serialize_request_head,
     serialize_response_head,
 )
-from web_http._serializer import _REQUEST_LINES
+from web_http._serializer import _REQUEST_HEADS, _REQUEST_LINES
 
 
 def test_response_head_bytes() -> None:
@@ -111,6 +111,24 @@ def test_request_lines_come_out_the_same_cold_and_warm_and_stay_bounded() -> Non
     assert 0 < len(_REQUEST_LINES) <= 1024
     serialize_request_head("GET", "/" + "x" * 1000, [])
     assert ("GET", "/" + "x" * 1000, HttpVersion11) not in _REQUEST_LINES  # too long to keep
+
+
+def test_request_heads_come_out_the_same_cold_and_warm_and_stay_bounded() -> None:
+    _REQUEST_HEADS.clear()
+    fields = [("Host", "h"), ("Accept", "*/*")]
+    expected = b"POST /x HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n"
+    for given in (fields, tuple(fields), list(fields), fields):  # cold, then cached
+        assert serialize_request_head("POST", "/x", given) == expected
+    unhashable: Any = [["Host", "h"]]  # pairs as lists, as some callers give them
+    assert serialize_request_head("POST", "/x", unhashable) == (
+        b"POST /x HTTP/1.1\r\nHost: h\r\n\r\n"
+    )
+    for _ in range(2):  # a bad field next to cached ones is refused every time
+        with pytest.raises(ValueError):
+            serialize_request_head("POST", "/x", [*fields, ("X-A", "1\r\nX-B: 2")])
+    for n in range(1500):
+        serialize_request_head("GET", "/", [("X-N", str(n))])
+    assert 0 < len(_REQUEST_HEADS) <= 1024
 
 
 @pytest.mark.parametrize(

@@ -146,6 +146,15 @@ _REQUEST_LINES_MAX: Final = 1024
 _REQUEST_LINE_CACHEABLE: Final = 512
 
 
+# Whole request heads by (request line, field pairs): a test client repeats the same
+# request, fields and all, so a repeated head costs one lookup instead of a lookup per
+# field, a join and an encode. Only heads of plain str pairs are kept (their lines were
+# validated on the way in); bounded in count and size, emptied when full.
+_REQUEST_HEADS: dict[tuple[str, tuple[tuple[str, str], ...]], bytes] = {}
+_REQUEST_HEADS_MAX: Final = 1024
+_REQUEST_HEAD_CACHEABLE: Final = 2048
+
+
 def serialize_request_head(
     method: str, target: str, headers: Headers, version: HttpVersion = HttpVersion11
 ) -> bytes:
@@ -153,7 +162,22 @@ def serialize_request_head(
     line = _REQUEST_LINES.get((method, target, version))
     if line is None:
         line = _request_line(method, target, version)
-    return _fields(line, headers, "\r\n")
+    if type(headers) is not list and type(headers) is not tuple:
+        return _fields(line, headers, "\r\n")
+    fields = tuple(headers)
+    try:
+        head = _REQUEST_HEADS.get((line, fields))
+    except TypeError:  # an unhashable pair (a list, say)
+        return _fields(line, fields, "\r\n")
+    if head is None:
+        head = _fields(line, fields, "\r\n")
+        if len(head) <= _REQUEST_HEAD_CACHEABLE and all(
+            type(item) is tuple and type(item[0]) is str and type(item[1]) is str for item in fields
+        ):
+            if len(_REQUEST_HEADS) >= _REQUEST_HEADS_MAX:
+                _REQUEST_HEADS.clear()
+            _REQUEST_HEADS[(line, fields)] = head
+    return head
 
 
 def _request_line(method: str, target: str, version: HttpVersion) -> str:
