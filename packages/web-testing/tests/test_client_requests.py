@@ -280,3 +280,13 @@ async def test_cookies_set_by_several_fields_are_kept_as_resp_cookies_says(twice
                 f"a={sent['a']}",
                 "b=2",
             ]
+
+
+async def test_a_bad_path_or_a_closed_client_raise_in_the_call() -> None:
+    client = TestClient(TestServer(make_app(), transport="memory"))
+    await client.start_server()
+    with pytest.raises(ValueError, match="relative"):
+        client.get("http://example.com/")  # nothing to await: no coroutine left unawaited
+    await client.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        client.post("/echo")

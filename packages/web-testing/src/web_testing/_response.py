@@ -192,23 +192,32 @@ class ClientResponse:
 
     def get_encoding(self) -> str:
         """The charset for ``text()``: the declared one, else UTF-8."""
-        return self.charset or "utf-8"
+        return (self._ctype or self._content_type())[1] or "utf-8"
+
+    def _read_now(self) -> bytes | None:
+        """The body when no wait is needed (read before, or complete): what read() gives."""
+        body = self._body
+        if body is None and self._content is None:
+            # complete: taken whole, the stream (if asked for later) stays empty
+            body = self._body = self._complete or b""
+            self._complete = b""
+            self.release()
+        return body
 
     async def read(self) -> bytes:
         """The whole body (decoded from its Content-Encoding); cached for later calls."""
-        body = self._body
+        body = self._read_now()
         if body is None:
-            if self._content is None:  # complete: taken whole, the stream stays empty
-                body, self._complete = self._complete or b"", b""
-            else:
-                body = await self._content.read()
-            self._body = body
+            assert self._content is not None  # else _read_now had the body
+            body = self._body = await self._content.read()
             self.release()
         return body
 
     async def text(self, encoding: str | None = None, errors: str = "strict") -> str:
         """The body as text: ``encoding``, else the response charset, else UTF-8."""
-        body = await self.read()
+        body = self._read_now()
+        if body is None:
+            body = await self.read()
         return body.decode(encoding or self.get_encoding(), errors)
 
     async def json(
@@ -223,7 +232,9 @@ class ClientResponse:
         With ``content_type`` set (the default), a response of another media type raises
         :class:`ContentTypeError` instead of a confusing decode error; ``None`` skips the check.
         """
-        body = await self.read()
+        body = self._read_now()
+        if body is None:
+            body = await self.read()
         if content_type is not None:
             actual = self.content_type
             expected = content_type.lower()
