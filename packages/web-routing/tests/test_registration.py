@@ -108,9 +108,23 @@ def test_path_must_start_with_slash(router: UrlDispatcher) -> None:
 def test_bad_patterns_rejected_at_registration(
     router: UrlDispatcher, path: str, message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
-        router.add_get(path, h1)
+    for _ in range(2):  # parsed paths are kept: a bad one must fail every time
+        with pytest.raises(ValueError, match=message):
+            router.add_get(path, h1)
     assert len(router.resources()) == 0
+
+
+def test_the_same_variable_path_in_two_routers_stays_independent() -> None:
+    first, second = UrlDispatcher(), UrlDispatcher()
+    one = first.add_resource("/users/{id}")
+    two = second.add_resource("/users/{id}")
+    one.add_prefix("/api")
+    assert one.canonical == "/api/users/{id}"
+    assert two.canonical == "/users/{id}"
+    assert second.match("GET", "/users/7").http_exception is not None  # no route yet
+    two.add_route("GET", h1)
+    assert second.match("GET", "/users/7")["id"] == "7"
+    assert second.match("GET", "/api/users/7").http_exception is not None
 
 
 def test_regex_with_braces_allowed(router: UrlDispatcher) -> None:

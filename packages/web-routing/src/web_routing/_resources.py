@@ -24,6 +24,7 @@ from __future__ import annotations
 import abc
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from yarl import URL
@@ -226,7 +227,10 @@ class DynamicResource(Resource):
         self._quoted_vars = False
 
     @staticmethod
+    @lru_cache(maxsize=512)
     def _parse(path: str) -> tuple[re.Pattern[str], str]:
+        """The compiled pattern and the formatter of ``path`` (kept: both are immutable, and a
+        test suite builds the same application again and again; a bad path is never kept)."""
         pattern: list[str] = []
         formatter: list[str] = []
         pos = 0
