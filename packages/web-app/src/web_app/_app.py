@@ -182,10 +182,13 @@ class Application(AppState, AppLifecycle["Application"]):
     ) -> None:
         if router is None:
             router = UrlDispatcher()
+            custom_router = False
         else:
             warnings.warn("router argument is deprecated", DeprecationWarning, stacklevel=2)
             if not isinstance(router, AbstractRouter):
                 raise TypeError(f"router must be an AbstractRouter, got {router!r}")
+            # a router of the user's own: resolved with its async resolve(), per request
+            custom_router = not isinstance(router, BaseUrlDispatcher)
         if loop is not None:
             warnings.warn("loop argument is deprecated", DeprecationWarning, stacklevel=2)
         if client_max_size is not None and (
@@ -203,8 +206,7 @@ class Application(AppState, AppLifecycle["Application"]):
         self.logger = logger
         # typed as the default router, as aiohttp does, even when it is one of the user's own
         self._router = cast("BaseUrlDispatcher", router)
-        # a router of the user's own: resolved with its async resolve(), per request
-        self._custom_router = not isinstance(router, BaseUrlDispatcher)
+        self._custom_router = custom_router
         self._handler_args = handler_args
         self._client_max_size = client_max_size
         self._client_max_fields = client_max_fields
