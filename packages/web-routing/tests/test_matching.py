@@ -351,6 +351,22 @@ def test_routes_added_after_first_match_are_seen(router: UrlDispatcher) -> None:
     assert router.match("GET", "/later/1").handler is h1
 
 
+def test_changes_between_two_routers_are_seen_by_both() -> None:
+    first, second = UrlDispatcher(), UrlDispatcher()
+    late = first.add_resource("/late")
+    late.add_route("GET", h1)
+    assert first.match("GET", "/late").handler is h1  # first built its index
+    second.add_get("/other", h2)
+    assert second.match("GET", "/other").handler is h2  # and second its own
+    late.add_route("POST", h2)  # a route added to a resource directly, after both
+    second.add_get("/more", h1)
+    assert first.match("POST", "/late").handler is h2
+    assert second.match("GET", "/more").handler is h1
+    first.add_get("/third", h2)  # once more after first rebuilt
+    assert first.match("GET", "/third").handler is h2
+    assert second.match("GET", "/third").http_exception is not None
+
+
 def test_many_unrelated_routes_do_not_change_results(router: UrlDispatcher) -> None:
     for i in range(300):
         router.add_get(f"/p{i}/x", h1)

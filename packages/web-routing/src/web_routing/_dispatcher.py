@@ -43,6 +43,7 @@ from ._resources import (
     DynamicResource,
     PlainResource,
     Resource,
+    index_built,
     is_dynamic_path,
     table_changed,
 )
@@ -288,7 +289,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         self._index = index
         self._max_key = max(map(len, index), default=1)
         self._domains = tuple(domains)
-        self._built_at = Changes.count
+        self._built_at = index_built()
 
     def reindex(self) -> None:
         """Mark the index stale (resources changed their paths, e.g. add_prefix)."""
