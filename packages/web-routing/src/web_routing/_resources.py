@@ -110,6 +110,13 @@ def _check_prefix(prefix: str) -> None:
         raise ValueError(f"Prefix must not end with '/' nor be '/', got {prefix!r}")
 
 
+@lru_cache(maxsize=1024)
+def _registered_match_path(path: str) -> str:
+    """The safe-decoded form of a registered plain path (kept: a test suite registers the
+    same paths for every test)."""
+    return path_safe(requote_path(path))
+
+
 class _RouteTable:
     """The routes of one resource by method, plus the ``*`` catch-all."""
 
@@ -198,7 +205,7 @@ class PlainResource(Resource):
             raise ValueError("path should be started with / or be empty")
         super().__init__(name=name)
         self._path = path
-        self._match_path = path_safe(requote_path(path))
+        self._match_path = _registered_match_path(path)
 
     @property
     def canonical(self) -> str:
