@@ -64,6 +64,7 @@ class ConnectionState(asyncio.Protocol):
     __slots__ = (
         "_body_seen",
         "_cancel_reason",
+        "_clock",
         "_closing_task",
         "_config",
         "_context",
@@ -98,6 +99,8 @@ class ConnectionState(asyncio.Protocol):
     # Set by RequestHandler.__init__.
     _body_seen: float
     _cancel_reason: str | None
+    #: ``loop.time``, or ``time.monotonic`` when that is all it calls (see ``__init__``).
+    _clock: Callable[[], float]
     _closing_task: asyncio.Task[object] | None
     _config: HandlerConfig
     _context: contextvars.Context | None

@@ -40,6 +40,7 @@ import asyncio
 import contextvars
 import socket
 import sys
+import time
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
@@ -163,6 +164,13 @@ class RequestHandler(ConnectionIO):
         self._config = config
         self._manager = manager
         self._loop = loop if loop is not None else asyncio.get_event_loop()
+        # asyncio's own loop.time() is time.monotonic(): called directly, a Python call less
+        # (never look at vars(loop): that makes its attributes slower for the loop's own code)
+        self._clock = (
+            time.monotonic
+            if type(self._loop).time is asyncio.BaseEventLoop.time
+            else self._loop.time
+        )
         self._request_handler: RequestHandlerFunc = manager.request_handler
         self._request_factory: RequestFactory = manager.request_factory
         self._handler_cancellation = handler_cancellation
@@ -313,7 +321,7 @@ class RequestHandler(ConnectionIO):
             self._close_transport()
             return
         self._state = IDLE
-        self._idle_since = now = self._loop.time()
+        self._idle_since = now = self._clock()
         if self._paused_reading:
             self.resume_reading()
         idle_deadline = now + self._config.keepalive_timeout
@@ -333,7 +341,6 @@ class RequestHandler(ConnectionIO):
         keep = False
         counted = False
         try:
-            loop = self._loop
             manager = self._manager
             manager.requests_count += 1
             if self._max_concurrent is not None:
@@ -345,7 +352,11 @@ class RequestHandler(ConnectionIO):
             if self._timed_handlers:
                 self._start_handler_deadline(head)
             writer = PayloadWriter(self)
-            task: asyncio.Task[None] = asyncio.current_task(loop)  # type: ignore[assignment]
+            # Before 3.12 the task _start stored before the loop ran it (asyncio.current_task is
+            # Python there); 3.12 starts it inside the Task constructor, before _start stores it.
+            task: asyncio.Task[None] = (
+                asyncio.current_task(self._loop) if _EAGER else self._task  # type: ignore[assignment]
+            )
             try:
                 request = self._request_factory(head, payload, self, writer, task)
             except HttpProcessingError as exc:
@@ -358,12 +369,13 @@ class RequestHandler(ConnectionIO):
             access_logger = self._access_logger
             async_logger = self._async_access_logger
             start = (
-                loop.time()
+                self._clock()
                 if (access_logger is not None and access_logger.enabled)
                 or (async_logger is not None and async_logger.enabled)
                 else -1.0
             )
             self._current_request = request
+            keep_alive: bool | None = None  # known without a property call after _send_fast
             try:
                 resp: StreamResponse | None
                 try:
@@ -394,6 +406,7 @@ class RequestHandler(ConnectionIO):
                         # _fast_send_ok is true only on a Response (no cast(): a call per request)
                         and resp._send_fast(request, writer)  # type: ignore[attr-defined]
                     ):
+                        keep_alive = resp._keep_alive
                         if self._paused_writing:
                             await writer.drain()
                     else:
@@ -416,9 +429,9 @@ class RequestHandler(ConnectionIO):
             if start >= 0.0:
                 try:
                     if async_logger is not None:
-                        await async_logger.log(request, resp, loop.time() - start)
+                        await async_logger.log(request, resp, self._clock() - start)
                     else:
-                        access_logger.log(request, resp, loop.time() - start)  # type: ignore[union-attr]
+                        access_logger.log(request, resp, self._clock() - start)  # type: ignore[union-attr]
                 except Exception:
                     # a broken access logger costs its record, not the connection
                     self.logger.exception("Error in the access logger")
@@ -431,7 +444,9 @@ class RequestHandler(ConnectionIO):
                 tail, self._tail = self._tail, b""
                 if tail:
                     self.data_received(tail)
-            if not resp.keep_alive:
+            if keep_alive is None or start >= 0.0:  # a logger may have called force_close()
+                keep_alive = resp.keep_alive
+            if not keep_alive:
                 return
             if payload is EMPTY_PAYLOAD:
                 keep = True  # the shared empty body never holds an error

@@ -142,7 +142,14 @@ class PayloadWriter:
             raise RuntimeError("headers already written")
         self._head = b""
         self._eof = True
-        self._send(data)
+        # _send inlined: this is the one write of nearly every response
+        transport = self._protocol.transport
+        if transport is None or transport.is_closing():
+            raise _closing()
+        size = len(data)
+        self.buffer_size += size
+        self.output_size += size
+        transport.write(data)
 
     def _send(self, data: _Bytes) -> None:
         transport = self._protocol.transport
