@@ -87,3 +87,80 @@ def test_match_info_error_repr_and_defaults() -> None:
     assert mi.allowed_methods == {"GET"}
     assert repr(mi) == "<MatchInfoError 405: Method Not Allowed>"
     assert mi.route.status == 405  # type: ignore[attr-defined]
+
+
+def test_bind_adds_the_app_freezes_and_returns_the_handler(router: UrlDispatcher) -> None:
+    router.add_get("/a", h1)
+    mi = router.match("GET", "/a")
+    inner, outer = object(), object()
+    mi.add_app(inner)
+    assert mi.bind(outer) is h1
+    assert list(mi.apps) == [outer, inner]
+    assert mi.current_app is inner
+    with pytest.raises(RuntimeError, match="freeze"):
+        mi.add_app(object())
+    with pytest.raises(RuntimeError, match="freeze"):
+        mi.bind(object())
+
+
+def test_bind_of_a_miss_returns_the_handler_raising_its_exception(router: UrlDispatcher) -> None:
+    mi = router.match("GET", "/nowhere")
+    app = object()
+    handler = mi.bind(app)
+    assert mi.apps == (app,)
+    assert handler == mi.route.handler
+
+
+def test_bind_calls_the_steps_a_subclass_overrides(router: UrlDispatcher) -> None:
+    calls: list[str] = []
+
+    class Traced(UrlMappingMatchInfo):
+        def add_app(self, app: Any) -> None:
+            calls.append("add_app")
+            super().add_app(app)
+
+        def freeze(self) -> None:
+            calls.append("freeze")
+            super().freeze()
+
+    route = router.add_get("/t", h1)
+    mi = Traced({}, route)
+    assert mi.bind("app") is h1
+    assert calls == ["add_app", "freeze"]
+    assert mi.apps == ("app",)
+
+
+def test_bind_of_a_users_own_match_info() -> None:
+    class Own(AbstractMatchInfo):
+        def __init__(self) -> None:
+            self._apps: tuple[Any, ...] = ()
+            self.frozen = False
+
+        @property
+        def handler(self) -> Any:
+            return h1
+
+        @property
+        def expect_handler(self) -> Any:
+            return expect
+
+        @property
+        def http_exception(self) -> None:
+            return None
+
+        def get_info(self) -> dict[str, Any]:
+            return {}
+
+        @property
+        def apps(self) -> tuple[Any, ...]:
+            return self._apps
+
+        def add_app(self, app: Any) -> None:
+            self._apps = (app, *self._apps)
+
+        def freeze(self) -> None:
+            self.frozen = True
+
+    own = Own()
+    assert own.bind("app") is h1
+    assert own.apps == ("app",) and own.frozen

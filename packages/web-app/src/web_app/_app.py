@@ -440,8 +440,7 @@ class Application(AppState, AppLifecycle["Application"]):
         match_info: UrlMappingMatchInfo = self._router.match(
             message.method, path, request.host if self._needs_host else None
         )
-        match_info.add_app(self)
-        match_info.freeze()
+        handler = match_info.bind(self)  # add_app(self), freeze(), handler
         request._match_info = match_info
 
         if hdrs.EXPECT in message.headers:
@@ -452,7 +451,7 @@ class Application(AppState, AppLifecycle["Application"]):
                 return cast("StreamResponse", resp)
 
         if not self._run_middlewares:
-            handled: StreamResponse = await match_info.handler(request)  # no cast(): a call
+            handled: StreamResponse = await handler(request)  # no cast(): a call
             return handled
         # hot path: the chain of an already seen (route, app chain)
         entry = self._chains.get(match_info.route)

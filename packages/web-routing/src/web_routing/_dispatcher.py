@@ -54,6 +54,8 @@ from ._subapp import MatchedSubAppResource
 __all__ = ("ResourcesView", "RoutesView", "UrlDispatcher")
 
 DEFAULT_CHUNK_SIZE = 256 * 1024
+#: The path variables of a plain route: none (match info copies, never keeps, this dict).
+_NO_VARS: dict[str, str] = {}
 
 
 class ResourcesView(Sized, Iterable[AbstractResource], Container[AbstractResource]):
@@ -184,6 +186,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             path = path.partition("?")[0]
         if "%" in path:
             path = _path_safe_slow(path)
+        if self._built_at == Changes.count and not self._domains:
+            # resolve_path's first step inlined: a plain path costs no further call
+            entry = self._plain.get(path)
+            if entry is not None:
+                route = entry.table.get(method, entry.default)
+                if route is not None:
+                    return UrlMappingMatchInfo(_NO_VARS, route)
         return self.resolve_path(method, path, host)
 
     def resolve_path(self, method: str, path: str, host: str | None = None) -> UrlMappingMatchInfo:
@@ -205,7 +214,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         if entry is not None:
             route = entry.table.get(method, entry.default)
             if route is not None:
-                return UrlMappingMatchInfo({}, route)
+                return UrlMappingMatchInfo(_NO_VARS, route)
             allowed = set(entry.allowed) if allowed is None else allowed | entry.allowed
         index = self._index
         part = path

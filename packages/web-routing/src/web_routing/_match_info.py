@@ -95,6 +95,24 @@ class UrlMappingMatchInfo(_BaseDict, AbstractMatchInfo):
     def freeze(self) -> None:
         self._frozen = True
 
+    def bind(self, app: Any) -> HandlerType:
+        """``add_app(app)``, ``freeze()`` and ``handler`` inlined (once per request)."""
+        if self._frozen:
+            raise RuntimeError("Cannot change apps stack after .freeze() call")
+        if self._current_app is None:
+            self._current_app = app
+        self._apps = (app, *self._apps)
+        self._frozen = True
+        return self._route.handler
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass changing one of the three steps gets them called one by one.
+        super().__init_subclass__(**kwargs)
+        if "bind" not in cls.__dict__ and any(
+            name in cls.__dict__ for name in ("add_app", "freeze", "handler")
+        ):
+            cls.bind = AbstractMatchInfo.bind  # type: ignore[method-assign]
+
     def __repr__(self) -> str:
         return f"<MatchInfo {dict.__repr__(self)}: {self._route!r}>"
 
