@@ -268,29 +268,28 @@ class HttpRequestParser(BaseParser):
 
     def _head(self, head: bytes, events: list[Event]) -> None:
         """Parse one complete head (without its final CRLFCRLF) and start its body."""
-        lines = head.split(b"\r\n")
         limits = self._limits
-        line = lines[0]
+        cut = head.find(b"\r\n")  # the head is split into lines only when not all cached
+        line = head if cut < 0 else head[:cut]
         # A cached line (or field line) comes from a head that passed check_head_bytes and
         # is clean itself: when every line is cached the head needs no byte check, and the
         # errors come in the same order as with the checks done up front.
         info = _REQUEST_LINES.get(line)
         checked = info is None or len(line) > limits.max_line_size
         if info is None or checked:
-            check_head_bytes(head, len(lines))
+            check_head_bytes(head, head.count(b"\r\n") + 1)
             if len(line) > limits.max_line_size:
                 raise LineTooLong("request line", limits.max_line_size, len(line), code=414)
             info = _parse_request_line(line)
         method, target, version = info
 
         raw: tuple[tuple[bytes, bytes], ...]
-        if len(lines) > 1:
-            del lines[0]
-            size = len(head) - len(line) - 2
-            section = head[len(line) + 2 :]
+        if cut >= 0:
+            section = head[cut + 2 :]
+            size = len(section)
             known = _SECTIONS.get(section)
             if known is None:
-                known = _parse_section(head, lines, size, limits, checked)
+                known = _parse_section(head, section.split(b"\r\n"), size, limits, checked)
                 if size <= _SECTION_CACHEABLE:
                     if len(_SECTIONS) >= _SECTIONS_MAX:
                         _SECTIONS.clear()
@@ -298,8 +297,9 @@ class HttpRequestParser(BaseParser):
             else:  # known clean bytes and lines; this parser's limits apply to every head
                 if size > limits.max_headers:
                     raise HeaderFieldsTooLarge("Header section too large", limits.max_headers)
-                if size > limits.max_field_size or len(lines) > limits.max_header_count:
-                    check_field_limits(lines, limits, size)
+                # one field per line: a known section has len(raw) lines
+                if size > limits.max_field_size or len(known[0]) > limits.max_header_count:
+                    check_field_limits(section.split(b"\r\n"), limits, size)
             raw, template, scan = known
             headers = CIMultiDictProxy(template.copy())  # each head its own multidict
         else:
