@@ -86,6 +86,18 @@ def test_default_body_and_reason() -> None:
     assert bool(e)
 
 
+def test_default_body_next_to_given_headers() -> None:
+    e = HTTPNotFound(headers={"X-A": "1"})
+    assert e.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert e.body == b"404: Not Found"
+    typed = HTTPNotFound(headers={"Content-Type": "text/html"})
+    assert typed.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert typed.text == "404: Not Found"
+    moved = HTTPFound("/new")
+    assert moved.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert moved.text == "302: Found"
+
+
 @pytest.mark.parametrize("cls", [HTTPNoContent, HTTPResetContent, HTTPNotModified])
 def test_empty_body_statuses(cls: type[HTTPException]) -> None:
     e = cls()

@@ -84,7 +84,11 @@ class ErrorAnswers(ConnectionState):
         self, exc: Exception, request: BaseRequest, writer: PayloadWriter
     ) -> StreamResponse | None:
         """Turn a handler's exception into a response (None: the stream must just close)."""
-        if isinstance(exc, HTTPException):
+        # an HTTPException is an ABC-registered MutableMapping: isinstance() asks ABCMeta, a
+        # look at the class's MRO does not (a 404 comes this way)
+        if HTTPException in type(exc).__mro__:
+            return exc  # type: ignore[return-value]  # an HTTPException (no cast(): a call)
+        if isinstance(exc, HTTPException):  # a virtual subclass
             return exc
         if isinstance(exc, ConnectionError):
             return None

@@ -125,7 +125,14 @@ class HTTPException(Response, Exception):
         )
         Exception.__init__(self, self.reason)
         if self._body is None and not self.empty_body:
-            self.text = f"{self.status}: {self.reason}"
+            text = f"{self._status}: {self._reason}"
+            if self._payload is None and self._raw_content_type() is None:
+                # What the text setter ends with here, without parsing the type four times
+                # (a 404 builds one of these per request).
+                self._write_content_type("text/plain", {"charset": "utf-8"})
+                self._body = text.encode("utf-8")
+            else:
+                self.text = text
 
     def __str__(self) -> str:
         return self.reason
