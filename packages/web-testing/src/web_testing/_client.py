@@ -25,6 +25,7 @@ from ._websocket import ClientWebSocket
 __all__ = ("TestClient",)
 
 _T = TypeVar("_T", ClientResponse, ClientWebSocket)
+_URLS_MAX = 256
 
 
 class _ContextManager(Generic[_T]):
@@ -111,6 +112,8 @@ class TestClient:
         )
         self._websockets: list[ClientWebSocket] = []
         self._closed = False
+        #: The server URLs of the paths requested so far (fixed once the server listens).
+        self._urls: dict[str, URL] = {}
 
     async def start_server(self) -> None:
         await self._server.start_server()
@@ -162,8 +165,12 @@ class TestClient:
         """
         if self._closed:
             raise RuntimeError("the test client is closed")
+        url = self._urls.get(path) if type(path) is str else None
+        if url is None:
+            url = self._server.make_url(path)
+            if type(path) is str and len(self._urls) < _URLS_MAX:
+                self._urls[path] = url  # a test asks for the same few paths again
         # The session's coroutine itself: no layer of ours to pass through per await.
-        url = self._server.make_url(path)
         return _ContextManager(self._session.request(method, url, **kwargs))
 
     def get(self, path: str | URL, **kwargs: Any) -> _ContextManager[ClientResponse]:
