@@ -78,3 +78,32 @@ def test_filename_preference_and_continuations() -> None:
     assert content_disposition_filename(params) == "€.txt"
     _, params = parse_content_disposition('attachment; filename*0="a"; filename*2="c"')
     assert content_disposition_filename(params) == "a"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        # The plain shape a form part carries: the fast path.
+        ('form-data; name="t"', ("form-data", {"name": "t"})),
+        (
+            'form-data; name="f"; filename="a\tb é.txt"',
+            ("form-data", {"name": "f", "filename": "a\tb é.txt"}),
+        ),
+        ('form-data; name=""; filename=""', ("form-data", {"name": "", "filename": ""})),
+        # Near misses take the general parser and keep its answers.
+        ('form-data; name="a\\"b"', ("form-data", {"name": 'a"b'})),
+        ('form-data;name="a"', ("form-data", {"name": "a"})),
+        ('Form-Data; NAME="a"', ("form-data", {"name": "a"})),
+        ('form-data; name="a"; filename="x"; filename="y"', (None, {})),
+        (
+            "form-data; name=\"a\"; filename*=UTF-8''%e2%82%ac",
+            ("form-data", {"name": "a", "filename*": "€"}),
+        ),
+        ('form-data; name="a";', ("form-data", {"name": "a"})),
+        ('form-data; name="a\x01"', (None, {})),
+        ('form-data; filename="x"; name="a"', ("form-data", {"filename": "x", "name": "a"})),
+        ('form-data; name="a" ', ("form-data", {"name": "a"})),
+    ],
+)
+def test_form_field_shape(header: str, expected: tuple[str | None, dict[str, str]]) -> None:
+    assert parse_content_disposition(header) == expected

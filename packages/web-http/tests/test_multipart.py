@@ -327,6 +327,82 @@ async def test_body_read_from_any_reader_object() -> None:
     assert [p[2] for p in await collect(reader)] == [b"hello\r\nworld", b"\xa3", b""]
 
 
+class ByteAtATime:
+    """A body read one byte per call: no part head is ever whole in the reader's buffer."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def read(self, n: int = -1) -> bytes:
+        out, self.data = self.data[:1], self.data[1:]
+        return out
+
+
+async def _outcome(content: StreamReader | ByteAtATime, limits: dict[str, int]) -> object:
+    try:
+        reader = MultipartReader(
+            CT,
+            content,
+            max_field_size=limits.get("max_field_size", 8190),
+            max_headers=limits.get("max_headers", 32768),
+        )
+        parts = []
+        async for item in reader:
+            assert isinstance(item, BodyPartReader)
+            parts.append((list(item.headers.items()), await item.read()))
+        return parts
+    except MultipartError as exc:
+        return ("error", str(exc))
+
+
+@pytest.mark.parametrize(
+    ("body", "limits"),
+    [
+        (b"--XX\r\nA: 1\r\nB: 2\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\nA: 1\nB: 2\n\nv\r\n--XX--\n", {}),
+        (b"--XX\r\nA: 1\r\r\nB: 2\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\r\nA: 1\nB: 2\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\r\nA: 1\r\n\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\r\nA: 1\r\n B: 2\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\r\nA: " + b"a" * 97 + b"\r\n\r\nv\r\n--XX--\r\n", {"max_field_size": 100}),
+        (b"--XX\r\nA: " + b"a" * 98 + b"\r\n\r\nv\r\n--XX--\r\n", {"max_field_size": 100}),
+        (b"--XX\r\nA: 1\r\nB: 2\r\n\r\nv\r\n--XX--\r\n", {"max_headers": 14}),
+        (b"--XX\r\nA: 1\r\nB: 2\r\n\r\nv\r\n--XX--\r\n", {"max_headers": 13}),
+        (b"--XX\r\nA\x00: 1\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX\r\nA: caf\xc3\xa9\r\nB: caf\xe9\r\n\r\nv\r\n--XX--\r\n", {}),
+        (b"--XX  \r\nA: 1\r\n\r\nv\r\n--XX--\t\r\n", {}),
+        (b"--XX\r\nA: 1\r\n\r\nv\r\n--XX--", {}),
+        (b"--XXY\r\nA: 1\r\n\r\nv\r\n--XX--\r\n", {}),
+    ],
+    ids=[
+        "plain",
+        "no-headers",
+        "bare-lf",
+        "cr-cr-lf",
+        "mixed-endings",
+        "body-starts-with-crlf",
+        "folding",
+        "line-at-limit",
+        "line-over-limit",
+        "head-at-limit",
+        "head-over-limit",
+        "bad-name",
+        "utf8-and-latin1",
+        "padded-boundaries",
+        "close-without-crlf",
+        "longer-boundary",
+    ],
+)
+async def test_whole_head_in_buffer_reads_as_line_by_line(
+    body: bytes, limits: dict[str, int]
+) -> None:
+    """A head whole in the buffer (taken at once) parses, or fails, as one read byte by byte."""
+    whole = await _outcome(stream(body), limits)
+    assert whole == await _outcome(ByteAtATime(body), limits)
+    assert whole != [] or body.startswith(b"--XXY")
+
+
 def _random_body(parts: list[bytes]) -> bytes:
     return (
         b"".join(

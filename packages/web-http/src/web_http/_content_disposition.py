@@ -21,6 +21,12 @@ _QP_RE = re.compile(r'\\([\\"])')
 # ext-value = charset "'" [ language ] "'" value-chars   (RFC 5987 3.2)
 _EXT_VALUE_RE = re.compile(r"([A-Za-z0-9!#$%&+\-^_`{}~]*)'[A-Za-z0-9\-]*'(.*)\Z", re.DOTALL)
 _CONTINUATION_RE = re.compile(r"\*([0-9]{1,3})(\*?)\Z")
+# What browsers and clients send for a form field: plain quoted values, no escapes, no
+# extended parameters. Matched whole, it needs none of the general parser's steps.
+_FORM_FIELD_RE = re.compile(
+    r'form-data; name="([^"\\\x00-\x08\x0a-\x1f\x7f]*)"'
+    r'(?:; filename="([^"\\\x00-\x08\x0a-\x1f\x7f]*)")?\Z'
+)
 
 
 def _decode_ext_value(value: str) -> str | None:
@@ -45,6 +51,12 @@ def parse_content_disposition(header: str | None) -> tuple[str | None, dict[str,
     """
     if not header:
         return None, {}
+    form = _FORM_FIELD_RE.match(header)
+    if form is not None:
+        name, filename = form.groups()
+        if filename is None:
+            return "form-data", {"name": name}
+        return "form-data", {"name": name, "filename": filename}
     m = _TOKEN_RE.match(header.strip(" \t"))
     text = header.strip(" \t")
     if m is None:

@@ -560,6 +560,11 @@ class MultipartReader:
     async def _read_first_boundary(self) -> bool:
         """Skip the preamble up to the first boundary; False for an empty top-level body."""
         # The preamble is bounded per line, and in total by the body itself.
+        source = self._source
+        if not source._buf:
+            await source.fill()
+        if self._take_boundary_line():
+            return True
         limit = self._limits.max_field_size
         empty = True
         while True:
@@ -575,11 +580,33 @@ class MultipartReader:
                 return True
 
     async def _read_boundary(self) -> None:
+        if self._take_boundary_line():
+            return
         line = await self._source.readline(len(self._boundary) + 256)
         if not self._is_boundary_line(line):
             raise MultipartError(
                 f"Invalid multipart boundary {line[:100]!r}, expected {self._boundary!r}"
             )
+
+    def _take_boundary_line(self) -> bool:
+        """Consume a bare ``--boundary`` (or closing) line at the start of the buffer.
+
+        The usual case, decided without a line scan; anything else (padding, a bare LF,
+        a line not yet whole in the buffer) is left to the line-by-line path.
+        """
+        buf = self._source._buf
+        boundary = self._boundary
+        if not buf.startswith(boundary):
+            return False
+        n = len(boundary)
+        if buf[n : n + 2] == b"\r\n":
+            del buf[: n + 2]
+            return True
+        if buf[n : n + 4] == b"--\r\n":
+            del buf[: n + 4]
+            self._at_eof = True
+            return True
+        return False
 
     def _is_boundary_line(self, line: bytes) -> bool:
         stripped = line.rstrip(b"\r\n").rstrip(b" \t")  # transport padding (RFC 2046)
@@ -591,6 +618,9 @@ class MultipartReader:
         return False
 
     async def _read_headers(self) -> CIMultiDictProxy[str]:
+        whole = self._header_lines_in_buffer()
+        if whole is not None:
+            return _parse_part_headers(whole)
         limits = self._limits
         lines: list[bytes] = []
         total = 0
@@ -607,6 +637,29 @@ class MultipartReader:
             if line[:1] in (b" ", b"\t"):
                 raise MultipartError("Obsolete line folding in multipart part headers")
             lines.append(line)
+
+    def _header_lines_in_buffer(self) -> list[bytes] | None:
+        """The part's header lines, taken from the buffer when the whole head is there.
+
+        Only a head of CRLF lines within every limit, with no folding, is taken: it gives
+        the lines the line-by-line path would. Anything else returns None, and that path
+        reads (and judges) the head itself.
+        """
+        buf = self._source._buf
+        limits = self._limits
+        end = buf.find(b"\r\n\r\n", 0, limits.max_headers)
+        if end <= 0:
+            return None
+        block = bytes(buf[:end])
+        lines = block.split(b"\r\n")
+        if block.count(b"\n") != len(lines) - 1 or block.count(b"\r") != len(lines) - 1:
+            return None  # a bare CR or LF: the line-by-line path splits those
+        max_line = limits.max_field_size
+        for line in lines:
+            if not line or len(line) > max_line or line[:1] in (b" ", b"\t"):
+                return None
+        del buf[: end + 4]
+        return lines
 
     async def _finish_nested(self) -> None:
         """Skip a nested body's epilogue up to the parent's next boundary line."""
