@@ -212,3 +212,44 @@ async def test_subapp_signals_fire_with_subapp() -> None:
         ("ctx out", sub),
         ("cleanup", sub),
     ]
+
+
+async def test_each_signal_runs_what_the_user_put_in_it_alone() -> None:
+    """An app skips its signals when they hold only its own cleanup-context handlers;
+    any single handler of the user's (even one replacing those) still runs."""
+    calls: list[str] = []
+
+    async def replaced(app: Application) -> None:
+        calls.append("startup")
+
+    async def on_shutdown(app: Application) -> None:
+        calls.append("shutdown")
+
+    async def on_cleanup(app: Application) -> None:
+        calls.append("cleanup")
+
+    app = Application()
+    app.on_startup.clear()
+    app.on_startup.append(replaced)
+    app.on_shutdown.append(on_shutdown)
+    app.on_cleanup.clear()
+    app.on_cleanup.append(on_cleanup)
+    app.on_cleanup.freeze()
+    await app.startup()
+    await app.shutdown()
+    await app.cleanup()
+    assert calls == ["startup", "shutdown", "cleanup"]
+
+    async def ctx(app: Application) -> AsyncIterator[None]:
+        calls.append("enter")
+        yield
+        calls.append("exit")
+
+    calls.clear()
+    only_ctx = Application()
+    only_ctx.cleanup_ctx.append(ctx)
+    only_ctx.freeze()
+    await only_ctx.startup()
+    await only_ctx.shutdown()
+    await only_ctx.cleanup()
+    assert calls == ["enter", "exit"]

@@ -167,6 +167,8 @@ class AppLifecycle(Generic[_App]):
     async def startup(self) -> None:
         """Fire ``on_startup`` (cleanup contexts run up to their ``yield`` here)."""
         self._on_startup.freeze()
+        if _only(self._on_startup, self._cleanup_ctx._on_startup) and not self._cleanup_ctx:
+            return  # nothing registered: no signal coroutines (most test applications)
         self._starting = True
         try:
             await self._on_startup.send(cast("_App", self))
@@ -176,15 +178,26 @@ class AppLifecycle(Generic[_App]):
     async def shutdown(self) -> None:
         """Fire ``on_shutdown``; called before :meth:`cleanup`."""
         self._on_shutdown.freeze()
-        await self._on_shutdown.send(cast("_App", self))
+        if self._on_shutdown:
+            await self._on_shutdown.send(cast("_App", self))
 
     async def cleanup(self) -> None:
         """Fire ``on_cleanup`` (cleanup contexts finish, in reverse order)."""
         if self._on_cleanup.frozen:
+            if (
+                _only(self._on_cleanup, self._cleanup_ctx._on_cleanup)
+                and not self._cleanup_ctx._exits
+            ):
+                return  # nothing registered, no context started
             await self._on_cleanup.send(cast("_App", self))
         else:
             # startup failed before the app was frozen: undo what started
             await self._cleanup_ctx._on_cleanup(cast("_App", self))
+
+
+def _only(signal: Signal[Any], handler: Callable[..., Any]) -> bool:
+    """True when ``handler`` is all ``signal`` holds."""
+    return len(signal) == 1 and signal[0] == handler
 
 
 async def send_subapp_signal(subapp: AppLifecycle[Any], name: str, app: object) -> None:
