@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from web_app import FormData, MultipartWriter, Response
-from web_app.payload import BytesPayload, get_payload
+from web_app.payload import BytesPayload, PayloadWriterLike, get_payload
 from web_http import BodyPartReader, MultipartReader
 
 
@@ -70,6 +70,28 @@ async def test_size_is_exact_when_known() -> None:
     mp.append("x" * 10)
     mp.append(io.BytesIO(b"12345"))
     assert mp.size == len(await mp.as_bytes())
+
+
+async def test_generated_boundary_and_in_memory_parts() -> None:
+    """Each writer has its own token boundary; bytes, text and memoryview parts are sent
+    whole and exactly, and a BytesPayload subclass still writes through its own ``write``."""
+
+    class Shouting(BytesPayload):
+        async def write(self, writer: PayloadWriterLike) -> None:
+            await writer.write(bytes(self._value).upper())
+
+    first, second = MultipartWriter("form-data"), MultipartWriter("form-data")
+    assert first.boundary != second.boundary
+    assert len(first.boundary) == 32 and int(first.boundary, 16) >= 0
+    assert first.content_type == f"multipart/form-data; boundary={first.boundary}"
+    first.append("héllo")
+    first.append(memoryview(b"mem"))
+    first.append(bytearray(b"arr"))
+    first.append_payload(Shouting(b"quiet"))
+    body = await first.as_bytes()
+    assert first.size == len(body)
+    parts = await parse(first.content_type, body)
+    assert [d for _, d in parts] == ["héllo".encode(), b"mem", b"arr", b"QUIET"]
 
 
 def test_writer_refuses_bad_input() -> None:

@@ -132,9 +132,15 @@ def test_set_content_disposition_and_binary_headers() -> None:
         b"Content-Type: application/octet-stream\r\nX-Extra: 1\r\n"
         b'Content-Disposition: form-data; name="field"; filename="a%20b.txt"\r\n\r\n'
     )
-    bad = BytesPayload(b"x", headers={"X-Bad": "a\r\nb"})
-    with pytest.raises(ValueError):
-        bad._binary_headers  # noqa: B018
+    for name, value in [
+        ("X-Bad", "a\r\nb"),
+        ("X-Bad", "a\nb"),
+        ("X-Bad", "a\rb"),
+        ("X-Bad", "\x00"),
+    ]:
+        bad = BytesPayload(b"x", headers={"X-Fine": "1", name: value})
+        with pytest.raises(ValueError, match="in the X-Bad header"):
+            bad._binary_headers  # noqa: B018
 
 
 async def test_response_body_payloads() -> None:

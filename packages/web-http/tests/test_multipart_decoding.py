@@ -161,6 +161,15 @@ async def test_bad_charset_field_raises(value: bytes) -> None:
             'form-data; name="é"; filename="a\\"b"',
         ),
         (("inline",), {}, "inline"),
+        (
+            ("form-data",),
+            {"name": "f", "filename": "a-b_c.~9.bin"},
+            'form-data; name="f"; filename="a-b_c.~9.bin"',
+        ),
+        (("form-data",), {"filename": "é.txt"}, 'form-data; filename="%C3%A9.txt"'),
+        (("form-data", True, "latin-1"), {"filename": "é.txt"}, 'form-data; filename="%E9.txt"'),
+        (("form-data", True, "utf-16-le"), {"filename": "ab"}, 'form-data; filename="a%00b%00"'),
+        (("form-data",), {"filename": "a/b"}, 'form-data; filename="a%2Fb"'),
     ],
 )
 def test_content_disposition_header(

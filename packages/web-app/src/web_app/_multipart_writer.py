@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
-import uuid
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from multidict import CIMultiDict
 
 from .payload import (
+    BytesPayload,
     JsonPayload,
     LookupError as PayloadLookupError,
     Payload,
@@ -34,6 +35,8 @@ __all__ = ("MultipartWriter",)
 _TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _BAD_QDTEXT_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _Part = tuple[Payload, str | None, str | None]
+#: Payload types whose ``write`` is one write of their bytes (subclasses may write more).
+_IN_MEMORY = frozenset((BytesPayload, StringPayload))
 
 
 class _EncodingWriter:
@@ -79,10 +82,11 @@ class MultipartWriter(Payload):
     _autoclose = True
 
     def __init__(self, subtype: str = "mixed", boundary: str | None = None) -> None:
-        boundary = uuid.uuid4().hex if boundary is None else boundary
-        if not boundary.isascii():
+        if boundary is None:
+            boundary = value = os.urandom(16).hex()  # 32 hex digits: always a token
+        elif not boundary.isascii():
             raise ValueError("boundary should contain ASCII only chars")
-        if _TOKEN_RE.match(boundary):
+        elif _TOKEN_RE.match(boundary):
             value = boundary
         elif _BAD_QDTEXT_RE.search(boundary):
             raise ValueError("boundary value contains invalid characters")
@@ -198,7 +202,12 @@ class MultipartWriter(Payload):
     async def write(self, writer: PayloadWriterLike, close_boundary: bool = True) -> None:
         """Write every part, then (unless told not to) the closing delimiter."""
         for part, coding, cte in self._parts:
-            await writer.write(b"--" + self._boundary + b"\r\n" + part._binary_headers)
+            head = b"--" + self._boundary + b"\r\n" + part._binary_headers
+            if type(part) in _IN_MEMORY and not (coding or cte):
+                # Bytes or text already in memory: the whole part in one write.
+                await writer.write(head + bytes(part._value) + b"\r\n")
+                continue
+            await writer.write(head)
             if coding or cte:
                 encoder = _EncodingWriter(writer, coding, cte)
                 await part.write(encoder)

@@ -171,13 +171,15 @@ class Payload(ABC):
     @property
     def _binary_headers(self) -> bytes:
         """The headers as a MIME part head (for multipart bodies), blank line included."""
-        lines = []
-        for name, value in self._headers.items():
-            text = f"{name}: {value}"
-            if "\r" in text or "\n" in text or "\x00" in text:
-                raise ValueError(f"Newline or NUL in the {name} header of a payload")
-            lines.append(text + "\r\n")
-        return ("".join(lines) + "\r\n").encode("utf-8")
+        lines = [f"{name}: {value}\r\n" for name, value in self._headers.items()]
+        text = "".join(lines)
+        n = len(lines)
+        if text.count("\n") != n or text.count("\r") != n or "\x00" in text:
+            for name, value in self._headers.items():  # name the one that splits the head
+                text = name + value
+                if "\r" in text or "\n" in text or "\x00" in text:
+                    raise ValueError(f"Newline or NUL in the {name} header of a payload")
+        return (text + "\r\n").encode("utf-8")
 
     def set_content_disposition(
         self, disptype: str, quote_fields: bool = True, _charset: str = "utf-8", **params: str

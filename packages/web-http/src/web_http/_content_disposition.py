@@ -152,6 +152,8 @@ _TOKEN_CHARS = frozenset(
 )
 # qdtext plus what a quoted-pair may carry: HTAB, SP and the visible ASCII (RFC 9110 5.6.4).
 _QUOTABLE_RE = re.compile(r"[\t\x20-\x7e]*\Z")
+#: What ``quote(value, "")`` leaves as it is (so a plain file name skips it).
+_UNRESERVED_RE = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 
 
 def _quoted(value: str) -> str:
@@ -180,7 +182,9 @@ def content_disposition_header(
         if not quote_fields:
             pieces.append(f"{key}={_quoted(val)}")
         elif key.lower() == "filename":
-            pieces.append(f'{key}="{quote(val, "", encoding=_charset)}"')
+            if _charset != "utf-8" or _UNRESERVED_RE.match(val) is None:
+                val = quote(val, "", encoding=_charset)
+            pieces.append(f'{key}="{val}"')
         elif _QUOTABLE_RE.match(val) is not None:
             pieces.append(f"{key}={_quoted(val)}")
         else:
