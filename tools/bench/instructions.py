@@ -1,8 +1,12 @@
-"""Instruction counts per operation of the HTTP and websocket codecs, under callgrind.
+"""Instruction counts per operation of the HTTP, multipart and websocket codecs, under callgrind.
 
     .venv/bin/python tools/bench/instructions.py               # every workload, 2,000 ops each
     .venv/bin/python tools/bench/instructions.py --ops 200 ws-recv64 http-wrk   # a quick run
     .venv/bin/python tools/bench/instructions.py --compiled app-hello  # the mypyc web-http
+
+``form-build`` and ``form-parse`` are the multipart form of testclient.py's ``upload`` (a
+text field and a 4 KiB file): built and serialized by ``FormData``, and read back into the
+fields ``request.post()`` returns (``MultipartReader`` + web-app's form reader), all in memory.
 
 The ``app-*`` workloads serve one whole request of a tools/bench/server.py scenario through the
 server stack (tools/bench/serverside.py: a real asyncio loop, an in-memory transport).
@@ -24,8 +28,9 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The venv ``tools/dev.py compiled`` makes: web-http built with mypyc, the rest editable.
@@ -45,6 +50,16 @@ def _masked_frame(opcode: int, payload: bytes) -> bytes:
     from web_websocket._frames import encode_frame
 
     return encode_frame(opcode, payload, mask=MASK)
+
+
+def _complete(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine that never waits (all in memory) to its end, with no event loop."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
+    coro.close()
+    raise RuntimeError("the workload waited for something")
 
 
 def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
@@ -97,6 +112,52 @@ def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
         payload = b"b" * size
         return lambda: writer.encode(OP_BINARY, payload)
 
+    def form_build() -> Callable[[], object]:
+        from web_app import FormData
+
+        blob = b"x" * 4096
+
+        def op() -> object:
+            form = FormData()
+            form.add_field("title", "t")
+            form.add_field("file", blob, filename="f.bin")
+            return _complete(form().as_bytes())
+
+        return op
+
+    def form_parse() -> Callable[[], object]:
+        from multidict import CIMultiDict
+        from web_app import FormData
+        from web_app._req_body import FormLimits, read_multipart_form
+        from web_http import MultipartReader
+
+        form = FormData()
+        form.add_field("title", "t")
+        form.add_field("file", b"x" * 4096, filename="f.bin")
+        payload = form()
+        body: bytes = _complete(payload.as_bytes())
+        headers = CIMultiDict({"Content-Type": payload.content_type})
+
+        class Body:  # what post() reads from: the whole body in one read
+            def __init__(self) -> None:
+                self.total_bytes = 0
+                self._left = body
+
+            async def read(self, n: int = -1) -> bytes:
+                data, self._left = self._left, b""
+                self.total_bytes += len(data)
+                return data
+
+        def op() -> object:
+            content = Body()
+            reader = MultipartReader(headers, content)
+            limits = FormLimits(content, 1024**2, 0, OverflowError)  # type: ignore[arg-type]
+            fields = _complete(read_multipart_form(reader, limits))
+            assert len(fields) == 2
+            return fields
+
+        return op
+
     def app(scenario: str) -> Callable[[], object]:
         # serverside.py sits next to this file (on sys.path when run as a script)
         serve: Callable[[], object] = importlib.import_module("serverside").driver(scenario)
@@ -115,6 +176,9 @@ def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
         "ws-send64": lambda: ws_send(64, mask=False),
         "ws-send4k": lambda: ws_send(4096, mask=False),
         "ws-send4k-masked": lambda: ws_send(4096, mask=True),
+        # the upload of tools/bench/testclient.py: a text field and a 4 KiB file
+        "form-build": form_build,  # FormData -> multipart body (the client's side)
+        "form-parse": form_parse,  # multipart body -> request.post()'s fields
         # one whole request through the server stack on an asyncio loop (no socket)
         "app-hello": lambda: app("hello"),
         "app-json": lambda: app("json"),
