@@ -74,6 +74,20 @@ async def test_streamed_decoding_matches_whole(headers: str, encoded: bytes, siz
     assert item.decode(encoded) == PAYLOAD
 
 
+@pytest.mark.parametrize(
+    "headers",
+    ["Content-Type: application/octet-stream", "Content-Transfer-Encoding: binary"],
+    ids=["no-encoding", "binary"],
+)
+@pytest.mark.parametrize("size", [1, 100, 65536])
+async def test_streamed_plain_part_is_its_bytes(headers: str, size: int) -> None:
+    item = await first_part(part(headers, PAYLOAD) + b"--XX--")
+    chunks = [c async for c in item.read_decoded_chunks(size)]
+    assert b"".join(chunks) == PAYLOAD
+    assert all(0 < len(c) <= size for c in chunks)
+    assert item.at_eof()
+
+
 async def test_streamed_bad_base64_raises() -> None:
     item = await first_part(part("Content-Transfer-Encoding: base64", b"QUJD!!==") + b"--XX--")
     with pytest.raises(MultipartError):

@@ -384,6 +384,11 @@ class BodyPartReader:
         Base64 and quoted-printable input split anywhere between reads decodes the same as
         the whole body would.
         """
+        headers = self.headers
+        if "Content-Transfer-Encoding" not in headers and "Content-Encoding" not in headers:
+            while chunk := await self.read_chunk(size):  # nothing to undo: as received
+                yield chunk
+            return
         decoder = self._new_decoder()
         while True:
             chunk = await self.read_chunk(size)
