@@ -183,6 +183,14 @@ async def test_bad_charset_field_raises(value: bytes) -> None:
         (("form-data",), {"filename": "é.txt"}, 'form-data; filename="%C3%A9.txt"'),
         (("form-data", True, "latin-1"), {"filename": "é.txt"}, 'form-data; filename="%E9.txt"'),
         (("form-data", True, "utf-16-le"), {"filename": "ab"}, 'form-data; filename="a%00b%00"'),
+        (
+            ("form-data", False),
+            {"name": "a-b", "filename": "f.bin"},
+            'form-data; name="a-b"; filename="f.bin"',
+        ),
+        (("form-data", True, "utf-16-le"), {"name": "ab"}, 'form-data; name="ab"'),
+        (("form-data",), {"name": "a b"}, 'form-data; name="a b"'),
+        (("form-data",), {"name": "a\\b"}, 'form-data; name="a\\\\b"'),
         (("form-data",), {"filename": "a/b"}, 'form-data; filename="a%2Fb"'),
     ],
 )

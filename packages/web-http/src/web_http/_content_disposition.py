@@ -152,7 +152,7 @@ _TOKEN_CHARS = frozenset(
 )
 # qdtext plus what a quoted-pair may carry: HTAB, SP and the visible ASCII (RFC 9110 5.6.4).
 _QUOTABLE_RE = re.compile(r"[\t\x20-\x7e]*\Z")
-#: What ``quote(value, "")`` leaves as it is (so a plain file name skips it).
+#: What ``quote(value, "")`` leaves as it is, and needs no quoted-pair: a value written as is.
 _UNRESERVED_RE = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 
 
@@ -174,17 +174,19 @@ def content_disposition_header(
     if not disptype or not _TOKEN_CHARS.issuperset(disptype):
         raise ValueError(f"bad content disposition type {disptype!r}")
     pieces = [disptype]
+    utf8 = _charset == "utf-8"
     for key, val in params.items():
         if not key or not _TOKEN_CHARS.issuperset(key):
             raise ValueError(f"bad content disposition parameter {key!r}={val!r}")
+        if utf8 and _UNRESERVED_RE.match(val) is not None:
+            pieces.append(f'{key}="{val}"')  # every branch below gives this: nothing to do
+            continue
         if "\r" in val or "\n" in val or "\x00" in val:
             raise ValueError(f"Newline or NUL in content disposition parameter {key!r}")
         if not quote_fields:
             pieces.append(f"{key}={_quoted(val)}")
         elif key.lower() == "filename":
-            if _charset != "utf-8" or _UNRESERVED_RE.match(val) is None:
-                val = quote(val, "", encoding=_charset)
-            pieces.append(f'{key}="{val}"')
+            pieces.append(f'{key}="{quote(val, "", encoding=_charset)}"')
         elif _QUOTABLE_RE.match(val) is not None:
             pieces.append(f"{key}={_quoted(val)}")
         else:
