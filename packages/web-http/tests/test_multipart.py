@@ -455,3 +455,30 @@ def test_random_bytes_never_hang(body: bytes, chunk: int) -> None:
             return
 
     asyncio.run(asyncio.wait_for(run(), 5))
+
+
+async def test_next_releases_a_custom_part_even_when_read() -> None:
+    """A part_reader_cls of the user's is always handed its release(), read to its end or not."""
+    released: list[str | None] = []
+
+    class Tracking(BodyPartReader):
+        async def release(self) -> None:
+            released.append(self.name)
+            await super().release()
+
+    class Reader(MultipartReader):
+        part_reader_cls = Tracking
+
+    reader = Reader(CT, stream(FORM))
+    first = await reader.next()
+    assert isinstance(first, Tracking)
+    assert await first.read() == b"hello\r\nworld"
+    second = await reader.next()
+    assert released == ["a"]
+    assert isinstance(second, Tracking)
+    assert await second.read() == b"\xa3"
+    third = await reader.next()
+    assert isinstance(third, Tracking)
+    assert released == ["a", "f"]
+    assert await reader.next() is None
+    assert released == ["a", "f", "empty"]

@@ -386,8 +386,10 @@ class BodyPartReader:
         """
         headers = self.headers
         if "Content-Transfer-Encoding" not in headers and "Content-Encoding" not in headers:
-            while chunk := await self.read_chunk(size):  # nothing to undo: as received
-                yield chunk
+            while not self._at_eof:  # nothing to undo: the bytes as received
+                chunk = await self.read_chunk(size)
+                if chunk:
+                    yield chunk
             return
         decoder = self._new_decoder()
         while True:
@@ -496,28 +498,39 @@ class MultipartReader:
         """Return the next part (releasing the unread rest of the previous one), or None."""
         if self._at_eof:
             return None
-        if self._last_part is not None:
-            await self._last_part.release()
+        last = self._last_part
+        if last is not None:
+            # (A part of our own read to its end has nothing to release: no await.)
+            if type(last) not in _OWN_PARTS or not last.at_eof():
+                await last.release()
             self._last_part = None
         first = self._at_bof
         if first:
             self._at_bof = False
             if not await self._read_first_boundary():
                 return None
-        else:
+        elif not self._take_boundary_line():
             await self._read_boundary()
         if self._at_eof:
             await self._finish_nested()
             return None
-        part = await self._next_part()
-        if first and self._mimetype == "multipart/form-data" and await self._take_charset(part):
+        self._count_part()
+        lines = self._header_lines_in_buffer()
+        if lines is None:
+            lines = await self._read_header_lines()
+        part = self._last_part = self._make_part(_parse_part_headers(lines))
+        if (
+            first
+            and self._mimetype == "multipart/form-data"
+            and isinstance(part, BodyPartReader)
+            and part.name == "_charset_"
+        ):
+            await self._take_charset(part)
             return await self.next()
         return part
 
-    async def _take_charset(self, part: MultipartReader | BodyPartReader) -> bool:
+    async def _take_charset(self, part: BodyPartReader) -> None:
         """Consume a first part named ``_charset_``: the default charset of later parts."""
-        if not isinstance(part, BodyPartReader) or part.name != "_charset_":
-            return False
         raw = await part.read_chunk(64)
         if not part.at_eof() or len(raw) > 40:
             raise MultipartError("Invalid _charset_ field in a multipart form")
@@ -526,16 +539,12 @@ class MultipartReader:
         except (UnicodeDecodeError, LookupError):
             raise MultipartError(f"Unknown _charset_ {raw[:40]!r} in a multipart form") from None
         self._default_charset = charset
-        return True
 
-    async def _next_part(self) -> MultipartReader | BodyPartReader:
+    def _count_part(self) -> None:
         limits = self._limits
         limits.parts += 1
         if limits.parts > limits.max_parts:
             raise MultipartError(f"Too many multipart parts (more than {limits.max_parts})")
-        headers = await self._read_headers()
-        self._last_part = self._make_part(headers)
-        return self._last_part
 
     async def release(self) -> None:
         """Skip every remaining part."""
@@ -585,8 +594,6 @@ class MultipartReader:
                 return True
 
     async def _read_boundary(self) -> None:
-        if self._take_boundary_line():
-            return
         line = await self._source.readline(len(self._boundary) + 256)
         if not self._is_boundary_line(line):
             raise MultipartError(
@@ -622,10 +629,7 @@ class MultipartReader:
             return True
         return False
 
-    async def _read_headers(self) -> CIMultiDictProxy[str]:
-        whole = self._header_lines_in_buffer()
-        if whole is not None:
-            return _parse_part_headers(whole)
+    async def _read_header_lines(self) -> list[bytes]:
         limits = self._limits
         lines: list[bytes] = []
         total = 0
@@ -638,7 +642,7 @@ class MultipartReader:
                 raise MultipartError("Multipart part headers too large")
             line = line.rstrip(b"\r\n")
             if not line:
-                return _parse_part_headers(lines)
+                return lines
             if line[:1] in (b" ", b"\t"):
                 raise MultipartError("Obsolete line folding in multipart part headers")
             lines.append(line)
@@ -679,3 +683,7 @@ class MultipartReader:
             if stripped in (parent, parent + b"--"):
                 self._source.unread(line)
                 return
+
+
+#: The part types whose ``release()`` does nothing once ``at_eof()`` (subclasses may).
+_OWN_PARTS = frozenset((BodyPartReader, MultipartReader))
