@@ -74,7 +74,7 @@ async def test_prepare_callbacks_are_shared_by_clones(make_request: MakeRequest)
     clone = request.clone(remote="10.0.0.1")
     clone.add_prepare_callback(lambda req, resp: seen.append((req, resp)))
     request.add_prepare_callback(later)
-    assert request._has_prepare_hook() and clone._has_prepare_hook()
+    assert request._prepare_callbacks is clone._prepare_callbacks
     resp = StreamResponse()
     await resp.run_prepare_callbacks(request)
     await resp.run_prepare_callbacks(request)  # once per response

@@ -199,6 +199,53 @@ async def test_prepare_signal_still_sees_and_changes_the_head() -> None:
     assert b"\r\nX-Signal: yes\r\n" in transport.out
 
 
+async def test_a_sub_applications_prepare_signal_sees_its_plain_responses() -> None:
+    async def on_prepare(request: Request, response: StreamResponse) -> None:
+        response.headers["X-Signal"] = "sub"
+
+    async def handler(request: Request) -> StreamResponse:
+        return Response(text="hi")
+
+    app, sub = Application(), Application()
+    app.router.add_get("/", handler)
+    sub.router.add_get("/x", handler)
+    sub.on_response_prepare.append(on_prepare)
+    app.add_subapp("/sub", sub)
+    server = app._make_handler()
+    answers = []
+    for request_line in (b"GET /sub/x HTTP/1.1\r\n", b"GET / HTTP/1.1\r\n"):
+        proto = server()
+        transport = FakeTransport()
+        proto.connection_made(transport)  # type: ignore[arg-type]
+        proto.data_received(request_line + b"Host: h\r\n\r\n")
+        for _ in range(5):
+            await asyncio.sleep(0)
+        answers.append(bytes(transport.out))
+    assert b"\r\nX-Signal: sub\r\n" in answers[0] and answers[0].endswith(b"\r\n\r\nhi")
+    assert b"X-Signal" not in answers[1] and answers[1].endswith(b"\r\n\r\nhi")
+
+
+async def test_a_request_class_with_its_own_prepare_hook_runs_it() -> None:
+    class Hooked(BaseRequest):
+        async def _prepare_hook(self, response: Any) -> None:
+            response.headers["X-Hook"] = "yes"
+
+    async def handler(request: BaseRequest) -> StreamResponse:
+        assert type(request) is Hooked
+        return Response(text="h")
+
+    def factory(head: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> BaseRequest:
+        return Hooked(head, payload, protocol, writer, task, asyncio.get_running_loop())
+
+    proto = Server(handler, request_factory=factory)()
+    transport = FakeTransport()
+    proto.connection_made(transport)  # type: ignore[arg-type]
+    proto.data_received(GET11)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert b"\r\nX-Hook: yes\r\n" in transport.out and transport.out.endswith(b"\r\n\r\nh")
+
+
 async def test_cookies_and_compression_take_the_general_path() -> None:
     def with_cookie() -> Response:
         resp = Response(text="c")

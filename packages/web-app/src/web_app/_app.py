@@ -108,6 +108,7 @@ class Request(BaseRequest):
         if not isinstance(new, Request):
             raise TypeError(f"clone() built {type(new).__name__}, expected Request")
         new._match_info = getattr(self, "_match_info", None)
+        new._prepare_hooked = self._prepare_hooked
         return new
 
     @property
@@ -132,16 +133,8 @@ class Request(BaseRequest):
         idx = apps.index(match_info.current_app)
         return ChainMapProxy(reversed(apps[: idx + 1]))
 
-    def _has_prepare_hook(self) -> bool:
-        if type(self)._prepare_hook is not Request._prepare_hook or self._prepare_callbacks:
-            return True  # a subclass hooks prepare itself, or a middleware asked to
-        match_info = getattr(self, "_match_info", None)
-        if match_info is None:
-            return False
-        apps = match_info.apps
-        if len(apps) == 1:  # no sub-application: skip the generator
-            return bool(apps[0]._on_response_prepare)
-        return any(app._on_response_prepare for app in apps)
+    #: The application routing the request says whether its hook has work (``_handle``).
+    _class_prepare_hook = False
 
     async def _prepare_hook(self, response: StreamResponse) -> None:
         """Fire ``on_response_prepare`` of every app the request went through."""
@@ -215,6 +208,8 @@ class Application(AppState, AppLifecycle["Application"]):
         self._init_lifecycle(loop, debug)
         self._on_response_prepare: _RespPrepareSignal = Signal(self)
 
+        #: Whether an app of this tree has on_response_prepare handlers (exact once frozen).
+        self._prepare_in_tree = True
         # filled by pre_freeze()
         self._middleware_tuple: tuple[Middleware, ...] = ()
         self._middleware_kinds: tuple[tuple[Any, bool], ...] = ()
@@ -361,6 +356,10 @@ class Application(AppState, AppLifecycle["Application"]):
         self._frozen = True
         for subapp in self._subapps:
             subapp.freeze()
+        # every signal is frozen now, and no sub-application can be added any more
+        self._prepare_in_tree = bool(self._on_response_prepare) or any(
+            subapp._prepare_in_tree for subapp in self._subapps
+        )
 
     # -- serving --------------------------------------------------------------
 
@@ -442,6 +441,8 @@ class Application(AppState, AppLifecycle["Application"]):
         )
         handler = match_info.bind(self)  # add_app(self), freeze(), handler
         request._match_info = match_info
+        if self._prepare_in_tree:
+            request._prepare_hooked = True  # which apps of the match have handlers: at prepare
 
         if hdrs.EXPECT in message.headers:
             expect = match_info.route.expect_handler or default_expect_handler
@@ -467,6 +468,7 @@ class Application(AppState, AppLifecycle["Application"]):
         match_info.add_app(self)
         match_info.freeze()
         request._match_info = match_info  # type: ignore[assignment]
+        request._prepare_hooked = True  # the apps of a custom match: looked at in prepare
         if hdrs.EXPECT in request._message.headers:
             if isinstance(match_info, UrlMappingMatchInfo):
                 expect = match_info.route.expect_handler or default_expect_handler

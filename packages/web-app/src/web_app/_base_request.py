@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
 from web_http import (
@@ -128,6 +128,7 @@ class BaseRequest(MutableMapping[str, Any]):
         "_payload_writer",
         "_post",
         "_prepare_callbacks",
+        "_prepare_hooked",
         "_protocol",
         "_read_bytes",
         "_rel_url",
@@ -173,6 +174,9 @@ class BaseRequest(MutableMapping[str, Any]):
         self._post: MultiDictProxy[str | bytes | FileField] | None = None
         self._forwarded: tuple[Mapping[str, str], ...] | None = None
         self._prepare_callbacks: list[_PrepareCallback] | None = None
+        #: Whether prepare() has a hook to run besides the callbacks: a subclass's own
+        #: ``_prepare_hook``, or an application's on_response_prepare (set when routed).
+        self._prepare_hooked = self._class_prepare_hook
 
     # -- the connection ----------------------------------------------------------------
 
@@ -521,11 +525,15 @@ class BaseRequest(MutableMapping[str, Any]):
         """
         return None
 
-    def _has_prepare_hook(self) -> bool:
-        """Whether ``_prepare_hook`` would do anything (responses skip it when not)."""
-        return type(self)._prepare_hook is not BaseRequest._prepare_hook or bool(
-            self._prepare_callbacks
-        )
+    #: Whether this class's ``_prepare_hook`` may do something: True for a subclass defining
+    #: one (``__init_subclass__``), unless it says otherwise (``Request``'s application sets
+    #: ``_prepare_hooked`` per request instead). Responses skip the hook when it is False.
+    _class_prepare_hook: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_prepare_hook" in cls.__dict__ and "_class_prepare_hook" not in cls.__dict__:
+            cls._class_prepare_hook = True
 
     def add_prepare_callback(self, callback: _PrepareCallback) -> None:
         """Call ``callback(request, response)`` when a response to this request is prepared.

@@ -321,7 +321,8 @@ class Response(StreamResponse):
             or self._cookies
             or self._compression
             or self._chunked
-            or request._has_prepare_hook()
+            or request._prepare_callbacks
+            or request._prepare_hooked
         ):
             return False
         message = request._message
