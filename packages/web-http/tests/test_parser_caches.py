@@ -1,9 +1,9 @@
 """The parser's line caches change speed only: a head parses the same, cold or warm.
 
-The request parser remembers validated request lines, field lines and whole header
-sections. These tests parse heads made of lines already seen (valid ones, from other heads
-and under other limits) next to hostile lines, and check every outcome against a parse with
-empty caches.
+The request parser remembers validated request lines, field lines, whole header
+sections and whole heads. These tests parse heads made of lines already seen (valid ones,
+from other heads and under other limits) next to hostile lines, and check every outcome
+against a parse with empty caches.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from web_http import (
     RequestHead,
 )
 from web_http._headers import LINE_CACHE
-from web_http._request_parser import _REQUEST_LINES, _SECTIONS
+from web_http._request_parser import _HEADS, _REQUEST_LINES, _SECTIONS
 
 
 def clear_caches() -> None:
     LINE_CACHE.clear()
     _REQUEST_LINES.clear()
     _SECTIONS.clear()
+    _HEADS.clear()
 
 
 def summary(events: list[Event]) -> list[object]:
@@ -235,3 +236,52 @@ def test_the_section_cache_stays_bounded() -> None:
     big = [b"Host: example.com", *(b"X-%d: " % n + b"v" * 100 for n in range(60))]
     parse(build(b"GET / HTTP/1.1", big), HttpLimits(max_headers=16384, max_header_count=100))
     assert b"\r\n".join(big) not in _SECTIONS  # over 4 KiB: parsed, not kept
+
+
+def test_a_cached_head_still_meets_smaller_limits() -> None:
+    clear_caches()
+    many = build(b"GET / HTTP/1.1", [b"Host: example.com", b"Accept: */*", b"A: 1", b"B: 2"])
+    long_line = build(b"GET /" + b"a" * 60 + b" HTTP/1.1", [b"Host: example.com"])
+    long_field = build(b"GET / HTTP/1.1", [b"Host: example.com", b"X-Long: " + b"v" * 50])
+    tight = HttpLimits(max_headers=20)
+    expected = [("HeaderFieldsTooLarge", 431), ("LineTooLong", 414), ("LineTooLong", 431)]
+    for raw, (name, code) in zip(heads := (many, long_line, long_field), expected, strict=True):
+        clear_caches()
+        cold = parse(raw, SMALL)
+        assert cold[0][:2] == (name, code)  # type: ignore[index]
+        parse(raw)
+        assert raw[:-4] in _HEADS  # the next parse under the default limits is a hit
+        assert parse(raw) == parse(raw)
+        assert parse(raw, SMALL) == cold
+    assert parse(heads[0], tight)[0] == ("HeaderFieldsTooLarge", 431, "Header section too large")
+
+
+def test_a_cached_head_gives_the_same_events_with_fresh_headers() -> None:
+    heads = [
+        build(b"POST /u HTTP/1.1", [b"Host: h", b"Content-Length: 3"], b"abc"),
+        build(b"POST /u HTTP/1.1", [b"Host: h", b"Transfer-Encoding: chunked"], b"0\r\n\r\n"),
+        build(b"GET /ws HTTP/1.1", [b"Host: h", b"Connection: Upgrade", b"Upgrade: websocket"]),
+        build(b"PUT /e HTTP/1.1", [b"Host: h", b"Expect: 100-continue", b"Content-Length: 1"]),
+        build(b"GET / HTTP/1.0", [b"Connection: keep-alive", b"Expect: 100-continue"]),
+        build(b"GET / HTTP/1.0", []),
+    ]
+    for raw in heads:
+        clear_caches()
+        cold = parse(raw)
+        assert parse(raw) == cold == parse(raw)
+    raw = build(b"GET / HTTP/1.1", [b"Host: h", b"Accept: */*"])
+    first = HttpRequestParser().feed(raw)[0]
+    second = HttpRequestParser().feed(raw)[0]
+    assert isinstance(first, RequestHead) and isinstance(second, RequestHead)
+    assert first.headers is not second.headers and first.headers == second.headers
+
+
+def test_the_head_cache_stays_bounded() -> None:
+    clear_caches()
+    for n in range(600):
+        parse(build(b"GET /%d HTTP/1.1" % n, [b"Host: example.com"]))
+    assert 0 < len(_HEADS) <= 256
+    big = [b"Host: example.com", *(b"X-%d: " % n + b"v" * 100 for n in range(60))]
+    raw = build(b"GET / HTTP/1.1", big)
+    parse(raw, HttpLimits(max_headers=16384, max_header_count=100))
+    assert raw[:-4] not in _HEADS  # over the size kept: parsed, not kept

@@ -100,6 +100,22 @@ _SECTIONS: dict[bytes, _Section] = {}
 _SECTIONS_MAX: Final = 256
 _SECTION_CACHEABLE: Final = 4096
 
+_Raw = tuple[tuple[bytes, bytes], ...]
+#: What a head's lines decide: keep-alive, upgrade, chunked, Content-Length, coding, 100-continue.
+_Facts = tuple[bool, bool, bool, "int | None", "str | None", bool]
+#: A whole head parsed before: (request line size, section size, field count) for the limits,
+#: then method, target, version, raw fields, the multidict to copy and the facts.
+_Head = tuple[tuple[int, int, int], str, str, HttpVersion, _Raw, "CIMultiDict[str]", _Facts]
+
+# Whole heads that parsed without error, by their bytes: a client repeating a request (the
+# same URL, the same fields) costs one lookup and a multidict copy, the facts its fields
+# decide included. Only this parser's limits are checked again (the cached sizes against
+# them); a head near one takes the full path, so the error, if any, is the one it finds.
+_HEADS: dict[bytes, _Head] = {}
+_HEADS_MAX: Final = 256
+_HEAD_CACHEABLE: Final = _SECTION_CACHEABLE + _REQUEST_LINE_CACHEABLE
+_NO_TEMPLATE: Final[CIMultiDict[str]] = CIMultiDict()
+
 
 def _parse_section(
     head: bytes, lines: list[bytes], size: int, limits: HttpLimits, checked: bool
@@ -268,6 +284,55 @@ class HttpRequestParser(BaseParser):
 
     def _head(self, head: bytes, events: list[Event]) -> None:
         """Parse one complete head (without its final CRLFCRLF) and start its body."""
+        known = _HEADS.get(head)
+        if known is not None:
+            # A head seen before, parsed without error: only this parser's limits are left
+            # to check, and the facts parsing found are taken as they are.
+            limits = self._limits
+            line_len, size, count = known[0]
+            if (
+                line_len <= limits.max_line_size
+                and size <= limits.max_headers
+                and size <= limits.max_field_size
+                and count <= limits.max_header_count
+            ):
+                _, method, target, version, raw, template, facts = known
+                keep_alive, upgrade, chunked, length, encoding, expect = facts
+                headers = CIMultiDictProxy(template.copy()) if raw else _EMPTY_HEADERS
+            else:  # a limit may apply: the full path finds which, in its order
+                known = None
+        if known is None:
+            method, target, version, raw, headers, facts = self._parse_new(head)
+            keep_alive, upgrade, chunked, length, encoding, expect = facts
+        events.append(
+            RequestHead(
+                method,
+                target,
+                version,
+                headers,
+                raw,
+                keep_alive,
+                upgrade,
+                chunked,
+                length,
+                encoding,
+                expect,
+            )
+        )
+        if chunked or length:
+            self._start_body(events, chunked, length, False, encoding, upgrade)
+        else:  # no body: what _start_body then _end_message do, minus what is already so
+            events.append(END_OF_MESSAGE)
+            if upgrade:
+                self._upgrade_after = True
+                self._state = _UPGRADED
+            if self._scanned:
+                self._reset_head_scan()
+
+    def _parse_new(
+        self, head: bytes
+    ) -> tuple[str, str, HttpVersion, _Raw, CIMultiDictProxy[str], _Facts]:
+        """The full parse of a head not in ``_HEADS``; remembers it when it is clean."""
         limits = self._limits
         cut = head.find(b"\r\n")  # the head is split into lines only when not all cached
         line = head if cut < 0 else head[:cut]
@@ -284,6 +349,7 @@ class HttpRequestParser(BaseParser):
         method, target, version = info
 
         raw: tuple[tuple[bytes, bytes], ...]
+        template = _NO_TEMPLATE
         if cut >= 0:
             section = head[cut + 2 :]
             size = len(section)
@@ -340,27 +406,10 @@ class HttpRequestParser(BaseParser):
             and b"upgrade" in connection
             and b"websocket" in upgrade_tokens
         )
-        events.append(
-            RequestHead(
-                method,
-                target,
-                version,
-                headers,
-                raw,
-                keep_alive,
-                upgrade,
-                chunked,
-                length,
-                encoding,
-                expect,
-            )
-        )
-        if chunked or length:
-            self._start_body(events, chunked, length, False, encoding, upgrade)
-        else:  # no body: what _start_body then _end_message do, minus what is already so
-            events.append(END_OF_MESSAGE)
-            if upgrade:
-                self._upgrade_after = True
-                self._state = _UPGRADED
-            if self._scanned:
-                self._reset_head_scan()
+        facts: _Facts = (keep_alive, upgrade, chunked, length, encoding, expect)
+        if len(head) <= _HEAD_CACHEABLE:
+            if len(_HEADS) >= _HEADS_MAX:
+                _HEADS.clear()
+            bounds = (len(line), 0 if cut < 0 else size, len(raw))
+            _HEADS[head] = (bounds, method, target, version, raw, template, facts)
+        return method, target, version, raw, headers, facts
