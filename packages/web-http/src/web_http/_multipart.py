@@ -109,12 +109,22 @@ class _Source:
         raise MultipartError(f"Multipart line too long (more than {limit} bytes)")
 
 
+#: Part header names as clients write them: known tokens, no check or decoding needed.
+_COMMON_NAMES = {
+    name.encode("ascii"): name
+    for name in ("Content-Disposition", "Content-Type", "Content-Transfer-Encoding")
+}
+
+
 def _parse_part_headers(lines: list[bytes]) -> CIMultiDictProxy[str]:
-    headers: CIMultiDict[str] = CIMultiDict()
+    pairs: list[tuple[str, str]] = []
     for line in lines:
         name, sep, value = line.partition(b":")
-        if not sep or _TOKEN_RE.match(name) is None:
-            raise MultipartError(f"Invalid multipart part header line {line[:100]!r}")
+        text_name = _COMMON_NAMES.get(name)
+        if text_name is None or not sep:
+            if not sep or _TOKEN_RE.match(name) is None:
+                raise MultipartError(f"Invalid multipart part header line {line[:100]!r}")
+            text_name = name.decode("ascii")
         raw = value.strip(b" \t")
         if b"\r" in raw or b"\x00" in raw:
             raise MultipartError("Invalid character in a multipart part header value")
@@ -122,8 +132,8 @@ def _parse_part_headers(lines: list[bytes]) -> CIMultiDictProxy[str]:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("latin-1")
-        headers.add(name.decode("ascii"), text)
-    return CIMultiDictProxy(headers)
+        pairs.append((text_name, text))
+    return CIMultiDictProxy(CIMultiDict(pairs))
 
 
 def _as_proxy(headers: Mapping[str, str]) -> CIMultiDictProxy[str]:
