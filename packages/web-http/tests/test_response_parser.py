@@ -10,6 +10,7 @@ from web_http import (
     EndOfMessage,
     Event,
     HttpProcessingError,
+    HttpRequestParser,
     HttpResponseParser,
     HttpVersion10,
     HttpVersionNotSupported,
@@ -165,3 +166,29 @@ def test_response_decompresses_gzip() -> None:
         events += parser.feed(body[i : i + 5])
     assert body_of(events) == b"hello " * 100
     assert isinstance(events[-1], EndOfMessage)
+
+
+@pytest.mark.parametrize(
+    "parser_cls, message",
+    [
+        (HttpResponseParser, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nh\r"),
+        (HttpRequestParser, b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nh\r"),
+    ],
+)
+def test_a_lone_lf_after_a_body_ending_in_cr_is_bare_however_it_arrives(
+    parser_cls: type[HttpResponseParser] | type[HttpRequestParser], message: bytes
+) -> None:
+    """The CR is the last byte of the previous body, so it does not pair with the next
+    message's first byte: a LF there is a bare LF (400) in one read as in two (the fuzz
+    corpus found the one-read case silently buffered, then dropped at the end)."""
+    whole = parser_cls().feed(message + b"\n")
+    parser = parser_cls()
+    split = parser.feed(message) + parser.feed(b"\n")
+    for events in (whole, split):
+        assert isinstance(events[-2], EndOfMessage)
+        error = events[-1]
+        assert isinstance(error, BadHttpMessage) and error.code == 400
+        assert "Bare CR or LF" in str(error)
+    # a CRLF between messages is still an ignorable empty line, not an error
+    calm = parser_cls().feed(message + b"\r\n")
+    assert isinstance(calm[-1], EndOfMessage)

@@ -130,8 +130,14 @@ def check_head_bytes(head: bytes, line_count: int) -> None:
         raise BadHttpMessage("Bare CR or LF in message head")
 
 
-def find_bare_cr_lf(buf: bytes | bytearray, start: int) -> bool:
-    """Early check on an incomplete head, so a client using bare LF gets 400 at once."""
+def find_bare_cr_lf(buf: bytes | bytearray, start: int, floor: int = 0) -> bool:
+    """Early check on an incomplete head, so a client using bare LF gets 400 at once.
+
+    ``floor`` is where the head starts: an LF there is bare even when the byte before it,
+    the end of the previous message, is a CR (the pattern's look-behind would see it).
+    """
+    if start == floor and floor and buf[floor] == 10:
+        return True
     return BARE_CR_LF_RE.search(buf, start) is not None
 
 

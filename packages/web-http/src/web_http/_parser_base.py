@@ -326,7 +326,7 @@ class BaseParser:
         end = len(src)
         avail = end - pos
         start = pos + scanned - 1 if scanned else pos
-        if find_bare_cr_lf(src, start):
+        if find_bare_cr_lf(src, start, pos):
             raise BadHttpMessage("Bare CR or LF in message head")
         line_len = self._line_len
         if line_len < 0:
