@@ -88,3 +88,15 @@ async def test_custom_request_factory_is_used() -> None:
         await asyncio.sleep(0)
     assert calls == ["/x"]
     assert transport.out.endswith(b"hi")
+
+
+async def test_has_connections_from_factory_call_to_connection_lost() -> None:
+    server = Server(hello)
+    assert not server.has_connections
+    proto = server()
+    assert server.has_connections  # made, connection_made still to come
+    proto.connection_made(T())
+    assert server.has_connections
+    assert server.connections == [proto]
+    proto.connection_lost(None)
+    assert not server.has_connections

@@ -100,3 +100,47 @@ async def test_handler_past_shutdown_timeout_is_cancelled(fetch: Fetch) -> None:
     reply = await request  # the response had not started: 503 and close, not a bare EOF
     assert reply.status == 503
     assert reply.headers["connection"] == "close"
+
+
+async def test_connection_made_queued_at_cleanup_is_shut_down_gracefully() -> None:
+    # As a transport does: the factory builds the handler, connection_made comes a turn later.
+    events: list[str] = []
+    app = Application()
+
+    async def on_shutdown(app: Application) -> None:
+        events.append("shutdown")
+
+    app.on_shutdown.append(on_shutdown)
+    runner = AppRunner(app, access_log=None)
+    await runner.setup()
+    server = runner.server
+    assert server is not None
+    proto = server()
+    closed: list[bool] = []
+
+    class Transport(asyncio.Transport):
+        def is_closing(self) -> bool:
+            return bool(closed)
+
+        def close(self) -> None:
+            closed.append(True)
+
+    asyncio.get_running_loop().call_soon(proto.connection_made, Transport())
+    await runner.cleanup()
+    assert closed  # reached the server before shutdown, so closed by it as idle
+    assert events == ["shutdown"]
+
+
+async def test_cleanup_without_connections_takes_no_loop_turn() -> None:
+    app = Application()
+    ran: list[str] = []
+
+    async def on_cleanup(app: Application) -> None:
+        ran.append("cleanup" if not ran else "cleanup after the callback")
+
+    app.on_cleanup.append(on_cleanup)
+    runner = AppRunner(app, access_log=None)
+    await runner.setup()
+    asyncio.get_running_loop().call_soon(ran.append, "callback")
+    await runner.cleanup()
+    assert ran == ["cleanup"]

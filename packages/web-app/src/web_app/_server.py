@@ -40,6 +40,9 @@ class Server:
     ) -> None:
         self._loop = loop
         self._connections: dict[RequestHandler, None] = {}
+        # Handlers this factory made whose connection_made has not come yet (a transport
+        # calls it soon after building them, or after a TLS handshake).
+        self._unconnected: dict[RequestHandler, None] = {}
         self._kwargs = kwargs
         self._config = HandlerConfig(**kwargs)
         self.requests_count = 0
@@ -53,7 +56,16 @@ class Server:
     def connections(self) -> list[RequestHandler]:
         return list(self._connections)
 
+    @property
+    def has_connections(self) -> bool:
+        """Whether a connection is open, or one this factory made still awaits connection_made.
+
+        When false, nothing the loop has queued can reach the handler: a runner need not
+        give such connections a loop turn before shutting down."""
+        return bool(self._connections or self._unconnected)
+
     def connection_made(self, handler: RequestHandler, transport: asyncio.BaseTransport) -> None:
+        self._unconnected.pop(handler, None)
         self._connections[handler] = None
 
     def connection_lost(self, handler: RequestHandler, exc: BaseException | None = None) -> None:
@@ -89,6 +101,8 @@ class Server:
         loop = self._loop
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
-        return RequestHandler(
+        handler = RequestHandler(
             self, loop=loop, handler_cancellation=self.handler_cancellation, config=self._config
         )
+        self._unconnected[handler] = None
+        return handler

@@ -97,8 +97,10 @@ class BaseRunner(ABC):
         server = self._server
         if server is not None:
             # Let connections accepted just before the sites closed reach their handlers,
-            # so they count as in flight and are not dropped as idle.
-            await asyncio.sleep(0)
+            # so they count as in flight and are not dropped as idle. With no connection
+            # open or on its way there is nothing to let through: no loop turn then.
+            if server.has_connections:
+                await asyncio.sleep(0)
             server.pre_shutdown()
             await self.shutdown()
             await server.shutdown(self._shutdown_timeout)
