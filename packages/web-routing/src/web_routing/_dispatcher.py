@@ -131,6 +131,7 @@ class _PlainEntry:
 _PLAIN, _DOMAIN, _OTHER = "plain", "domain", "other"
 #: How the index treats each resource class (the isinstance() checks of ABCs are costly).
 _KINDS: dict[type[AbstractResource], str] = {}
+_OWN_RESOURCES = frozenset((PlainResource, DynamicResource))
 
 
 def _kind(resource: AbstractResource) -> str:
@@ -367,8 +368,13 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             raise RuntimeError("Cannot register a resource into frozen router.")
         if self._resources:
             last = self._resources[-1]
-            if last.name == name and isinstance(last, Resource) and last.raw_match(path):
-                return last
+            # the two classes add_resource makes first (isinstance of an ABC is slow)
+            if (
+                last.name == name
+                and (type(last) in _OWN_RESOURCES or isinstance(last, Resource))
+                and last.raw_match(path)
+            ):
+                return last  # type: ignore[return-value]  # as above
         resource: Resource
         if is_dynamic_path(path):
             resource = DynamicResource(path, name=name)
