@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 from web_http import parse_content_type
+from web_http._content_type import _parse_general
 from web_http._quoting import quote_string, read_quoted_string
 
 
@@ -96,3 +97,48 @@ def test_quoted_string_round_trip(value: str) -> None:
 def test_quote_string_refuses_controls() -> None:
     with pytest.raises(ValueError):
         quote_string("a\r\nb")
+
+
+_TCHARS = "!#$%&'*+-.^_`|~09AZaz"
+_piece = st.text(alphabet=st.sampled_from([*_TCHARS, " ", "\t", ";", "=", '"', "/", "@", "\\"]))
+
+
+@given(
+    st.lists(_piece, min_size=1, max_size=8).map("".join)
+    | st.tuples(
+        st.text(alphabet=_TCHARS, min_size=1, max_size=4),
+        st.text(alphabet=_TCHARS, min_size=1, max_size=4),
+        st.sampled_from(["", ";", " ; ", "\t;"]),
+        st.text(alphabet=_TCHARS, max_size=4),
+        st.sampled_from(["=", " =", "= ", ""]),
+        st.text(alphabet=[*_TCHARS, '"', " "], max_size=4),
+        st.sampled_from(["", " ", "\t", ";", " x"]),
+    ).map(lambda t: f"{t[0]}/{t[1]}{t[2]}{t[3]}{t[4]}{t[5]}{t[6]}")
+)
+def test_one_match_shapes_agree_with_the_general_parser(value: str) -> None:
+    # The one-match path for "type/subtype[; token=token]" and the general parser (where
+    # every other shape falls back) give the same answer for any value.
+    got_type, got_params = parse_content_type.__wrapped__(value)
+    want_type, want_params = _parse_general(value)
+    assert (got_type, dict(got_params)) == (want_type, dict(want_params))
+
+
+@pytest.mark.parametrize(
+    ("value", "mimetype", "params"),
+    [
+        ("Multipart/Form-Data; Boundary=AbC", "multipart/form-data", {"boundary": "AbC"}),
+        ("text/html \t", "text/html", {}),
+        ("a/b;x=1", "a/b", {"x": "1"}),
+        (" a/b; x=1", "a/b", {"x": "1"}),  # leading OWS: the general path
+        ("a/b; x = 1", "a/b", {"x": "1"}),  # OWS around "=": the general path
+        ('a/b; x="1"', "a/b", {"x": "1"}),  # quoted: the general path
+        ("a/b; x=1; y=2", "a/b", {"x": "1", "y": "2"}),  # two parameters: the general path
+        ("a/b; x=", "a/b", {}),  # no value: the general path
+        ("a/b; x=@", "a/b", {}),  # not a token: the general path
+    ],
+)
+def test_one_match_path_and_its_fallbacks(
+    value: str, mimetype: str, params: dict[str, str]
+) -> None:
+    got_type, got_params = parse_content_type(value)
+    assert (got_type, dict(got_params)) == (mimetype, params)

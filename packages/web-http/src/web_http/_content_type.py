@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -13,6 +14,11 @@ __all__ = ("DEFAULT_CONTENT_TYPE", "parse_content_type", "parse_header_params")
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})
+_T = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+# The usual shapes, in one match: "type/subtype" alone or with one token-valued parameter
+# ("multipart/form-data; boundary=...": a new boundary each request, so never in the cache
+# below). Anything else (quotes, more parameters, OWS around "=") takes the general path.
+_SIMPLE = re.compile(rf"({_T}/{_T})(?:[ \t]*;[ \t]*({_T})=({_T}))?[ \t]*")
 
 
 def parse_header_params(value: str, pos: int) -> dict[str, str]:
@@ -74,6 +80,17 @@ def parse_content_type(value: str | None) -> tuple[str, MappingProxyType[str, st
     """
     if not value:
         return DEFAULT_CONTENT_TYPE, _EMPTY
+    simple = _SIMPLE.fullmatch(value)
+    if simple is not None:
+        mimetype, name, param = simple.groups()
+        if name is None:
+            return mimetype.lower(), _EMPTY
+        return mimetype.lower(), MappingProxyType({name.lower(): param})
+    return _parse_general(value)
+
+
+def _parse_general(value: str) -> tuple[str, MappingProxyType[str, str]]:
+    """``parse_content_type`` for any shape (the only path for the uncommon ones)."""
     pos = skip_ows(value, 0)
     m = TOKEN_RE.match(value, pos)
     if m is None:
