@@ -29,6 +29,12 @@ _BINARY_HEADS: Final = tuple(bytes((0x82, size)) for size in range(126))
 _TEXT_HEADS: Final = tuple(bytes((0x81, size)) for size in range(126))
 
 
+def _expire(waiter: asyncio.Future[bool]) -> None:
+    """``close``'s timeout: the peer did not answer our CLOSE in time."""
+    if not waiter.done():
+        waiter.set_result(False)
+
+
 class WebSocketSending(WebSocketState):
     """Sending, closing and the heartbeat."""
 
@@ -158,17 +164,23 @@ class WebSocketSending(WebSocketState):
         if self._closing or self._peer_close is not None or self._eof:
             self._finish_close(code)
             return True
-        self._close_waiter = self._loop.create_future()
+        # The feeder resolves the waiter True (the peer's CLOSE or the end of the stream),
+        # the timer False: awaited directly, no wait_for/shield futures and their turns.
+        answer: asyncio.Future[bool] = self._loop.create_future()
+        self._close_waiter = answer
+        timer = self._loop.call_later(self._timeout, _expire, answer)
         try:
-            await asyncio.wait_for(asyncio.shield(self._close_waiter), self._timeout)
-        except asyncio.TimeoutError:
-            self._close_code = WSCloseCode.ABNORMAL_CLOSURE
-            self._close_transport()
-            return True
+            answered = await answer
         except asyncio.CancelledError:
             self._close_code = WSCloseCode.ABNORMAL_CLOSURE
             self._close_transport()
             raise
+        finally:
+            timer.cancel()
+        if not answered:
+            self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+            self._close_transport()
+            return True
         self._finish_close(code)
         return True
 

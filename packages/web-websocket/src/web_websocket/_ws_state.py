@@ -85,7 +85,7 @@ class WebSocketState(StreamResponse):
         # What the feeder saw, for a close() waiting for the peer: its CLOSE, or the end.
         self._peer_close: WSMessage | None = None
         self._eof = False
-        self._close_waiter: asyncio.Future[None] | None = None
+        self._close_waiter: asyncio.Future[bool] | None = None
         self._last_rx = 0.0
         self._ping_sent = 0.0
         self._heartbeat_handle: asyncio.TimerHandle | None = None
@@ -136,7 +136,7 @@ class WebSocketState(StreamResponse):
     def _wake_close(self) -> None:
         waiter = self._close_waiter
         if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+            waiter.set_result(True)
 
     # ------------------------------------------------------------------ heartbeat
 
