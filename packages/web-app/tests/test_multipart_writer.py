@@ -72,6 +72,25 @@ async def test_size_is_exact_when_known() -> None:
     assert mp.size == len(await mp.as_bytes())
 
 
+async def test_part_heads_follow_header_changes_between_size_and_write() -> None:
+    """The size asked first and the bytes written later agree, also when a part's headers
+    change in between (the part head made for the size is not reused then)."""
+    mp = MultipartWriter("form-data", boundary="b")
+    part = mp.append(b"data", {"X-Tag": "one"})
+    unchanged = mp.size
+    assert unchanged == len(await mp.as_bytes())
+    part.headers["X-Tag"] = "two, longer"
+    part.set_content_disposition("form-data", name="renamed")
+    changed = mp.size
+    body = await mp.as_bytes()
+    assert changed == len(body) and changed != unchanged
+    ((read, data),) = await parse(mp.content_type, body)
+    assert (read.headers["X-Tag"], read.name, data) == ("two, longer", "renamed", b"data")
+    part.headers["X-Tag"] = "bad\r\nInjected: 1"
+    with pytest.raises(ValueError, match="X-Tag"):
+        mp.size  # noqa: B018 - a changed head is checked again
+
+
 async def test_generated_boundary_and_in_memory_parts() -> None:
     """Each writer has its own token boundary; bytes, text and memoryview parts are sent
     whole and exactly, and a BytesPayload subclass still writes through its own ``write``."""

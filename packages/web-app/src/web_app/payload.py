@@ -23,9 +23,9 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any, Final, Protocol
+from typing import IO, Any, Final, Protocol, cast
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, getversion
 from web_http import BodyPartReader, StreamReader, content_disposition_header, parse_content_type
 
 __all__ = (
@@ -56,6 +56,8 @@ __all__ = (
 #: Bytes read from a file per executor job (and written per ``write``).
 READ_SIZE: Final = 2**16
 _SENTINEL: Any = object()
+#: multidict's change counter of a multidict (typed there for MultiDict[object] only).
+_headers_version = cast("Callable[[CIMultiDict[str]], int]", getversion)
 
 
 class LookupError(Exception):
@@ -168,9 +170,20 @@ class Payload(ABC):
         """True when the payload holds nothing that ``close()`` must release."""
         return self._autoclose
 
+    #: The last ``_binary_headers`` and the version of ``_headers`` it was made from.
+    _head: tuple[int, bytes] | None = None
+
     @property
     def _binary_headers(self) -> bytes:
-        """The headers as a MIME part head (for multipart bodies), blank line included."""
+        """The headers as a MIME part head (for multipart bodies), blank line included.
+
+        A multipart body asks twice (its size, then its bytes): the head is made again only
+        when the headers changed in between.
+        """
+        version = _headers_version(self._headers)
+        head = self._head
+        if head is not None and head[0] == version:
+            return head[1]
         lines = [f"{name}: {value}\r\n" for name, value in self._headers.items()]
         text = "".join(lines)
         n = len(lines)
@@ -179,7 +192,9 @@ class Payload(ABC):
                 text = name + value
                 if "\r" in text or "\n" in text or "\x00" in text:
                     raise ValueError(f"Newline or NUL in the {name} header of a payload")
-        return (text + "\r\n").encode("utf-8")
+        encoded = (text + "\r\n").encode("utf-8")
+        self._head = (version, encoded)
+        return encoded
 
     def set_content_disposition(
         self, disptype: str, quote_fields: bool = True, _charset: str = "utf-8", **params: str
