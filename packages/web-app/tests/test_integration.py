@@ -8,7 +8,9 @@ from typing import Any, cast
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from web_app import (
+    AbstractAccessLogger,
     Application,
+    BaseRequest,
     HTTPNotFound,
     Request,
     Response,
@@ -177,6 +179,22 @@ async def test_make_server_freezes_and_serves_the_app() -> None:
     assert make_server(Application(), keepalive_timeout=1.0)().keepalive_timeout == 1.0
     with pytest.raises(TypeError, match="access_log_class"):
         make_server(Application(), access_log_class=object)
+
+
+async def test_make_server_takes_logger_classes_by_inheritance_or_registration() -> None:
+    class Inherited(AbstractAccessLogger):
+        def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+            return None
+
+    class Registered:
+        def __init__(self, logger: object, log_format: str) -> None:
+            return None
+
+    AbstractAccessLogger.register(Registered)
+    for cls in (Inherited, Registered):
+        assert isinstance(make_server(Application(), access_log_class=cls), Server)
+    with pytest.raises(TypeError, match="access_log_class"):
+        make_server(Application(), access_log_class="Inherited")
 
 
 async def test_set_match_info_for_a_request_built_outside_routing() -> None:

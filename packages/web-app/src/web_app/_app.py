@@ -153,6 +153,19 @@ Middleware = Callable[[Request, Handler], Awaitable["StreamResponse"]]
 _RespPrepareSignal = Signal["Request", "StreamResponse"]
 
 
+def _is_access_logger_class(cls: object) -> bool:
+    """A subclass of either logger ABC; its MRO is looked at first (``issubclass()`` of an
+    ABC is a Python-level call), ``issubclass()`` still answers for registered classes."""
+    if not isinstance(cls, type):
+        return False
+    mro = cls.__mro__
+    return (
+        AbstractAccessLogger in mro
+        or AbstractAsyncAccessLogger in mro
+        or issubclass(cls, (AbstractAccessLogger, AbstractAsyncAccessLogger))
+    )
+
+
 class Application(AppState, AppLifecycle["Application"]):
     """The web application: router, state (dict-like, typed with AppKey), signals."""
 
@@ -370,10 +383,7 @@ class Application(AppState, AppLifecycle["Application"]):
         access_log_class: Any = None,
         **kwargs: Any,
     ) -> Server:
-        if access_log_class is not None and not (
-            isinstance(access_log_class, type)
-            and issubclass(access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger))
-        ):
+        if access_log_class is not None and not _is_access_logger_class(access_log_class):
             raise TypeError(
                 "access_log_class must be a subclass of web.abc.AbstractAccessLogger or "
                 f"web.abc.AbstractAsyncAccessLogger, got {access_log_class!r}"

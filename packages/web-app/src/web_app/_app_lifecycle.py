@@ -230,11 +230,12 @@ def tree_needs_host(router: AbstractRouter, seen: set[int] | None = None) -> boo
 
     A router reached twice (shared by a parent and a sub-app) is looked at once.
     """
-    if not isinstance(router, BaseUrlDispatcher):
+    # the MRO first: isinstance() of an ABC is a Python-level call
+    if BaseUrlDispatcher not in type(router).__mro__ and not isinstance(router, BaseUrlDispatcher):
         return True  # a custom router may read anything of the request
     seen = set() if seen is None else seen
     seen.add(id(router))
-    for resource in router.resources():
+    for resource in cast(BaseUrlDispatcher, router).resources():
         if type(resource) in _PATH_RESOURCES:
             continue  # the usual resource: no need for the isinstance() checks (ABCs, slow)
         if isinstance(resource, MatchedSubAppResource):

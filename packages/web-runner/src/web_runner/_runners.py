@@ -166,7 +166,8 @@ def _fill_access_log_defaults(kwargs: dict[str, Any]) -> None:
     access_log_class = kwargs.setdefault("access_log_class", AccessLogger)
     kwargs.setdefault("access_log", access_logger)
     kwargs.setdefault("access_log_format", AccessLogger.LOG_FORMAT)
-    if not (
+    # the default first: issubclass() of an ABC is a Python-level call
+    if access_log_class is not AccessLogger and not (
         isinstance(access_log_class, type)
         and issubclass(access_log_class, (AbstractAccessLogger, AbstractAsyncAccessLogger))
     ):
