@@ -50,6 +50,17 @@ async def plain(request: web.Request) -> web.Response:
     return web.Response(text="not a websocket")
 
 
+async def target(request: web.Request) -> web.StreamResponse:
+    """The request-target as received: over a websocket if one was asked for."""
+    if request.headers.get("Upgrade", "").lower() != "websocket":
+        return web.Response(text=request.raw_path)
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    await ws.send_str(request.raw_path)
+    await ws.close()
+    return ws
+
+
 @pytest.fixture
 async def client() -> AsyncIterator[TestClient]:
     app = web.Application()
@@ -57,6 +68,7 @@ async def client() -> AsyncIterator[TestClient]:
     app.router.add_get("/plain", plain)
     app.router.add_get("/deaf", deaf_ws)
     app.router.add_get("/query", query_ws)
+    app.router.add_get("/target/{name}", target)
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -163,6 +175,15 @@ async def test_params_and_receive_timeout(client: TestClient) -> None:
     async with client.ws_connect("/deaf", receive_timeout=0.05) as ws:
         with pytest.raises(asyncio.TimeoutError):
             await ws.receive()
+
+
+async def test_handshake_target_is_the_http_request_target(client: TestClient) -> None:
+    path = "/target/caf\u00e9 x?q=a b&r=%2F&s=\u00fc"
+    async with client.get(path) as resp:
+        expected = await resp.text()
+    assert expected.startswith("/target/caf%C3%A9")
+    async with client.ws_connect(path) as ws:
+        assert await ws.receive_str() == expected
 
 
 async def test_unsupported_options_are_refused(client: TestClient) -> None:

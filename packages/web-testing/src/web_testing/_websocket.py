@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -23,7 +24,7 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.typing import Origin, Subprotocol
-from websockets.uri import parse_uri
+from websockets.uri import WebSocketURI, parse_uri
 from yarl import URL
 
 from ._connection import ClientConnection
@@ -54,6 +55,21 @@ class WSMessageTypeError(TypeError):
 
 
 _CLOSED = WSMessage(web.WSMsgType.CLOSED, None)
+#: The logger ``ClientProtocol`` would look up itself on every connect.
+_LOGGER = logging.getLogger("websockets.client")
+
+
+def _ws_uri(url: URL) -> WebSocketURI:
+    """``parse_uri(str(url))`` without re-parsing: yarl already split and encoded the URL.
+
+    A URL with credentials or a fragment still goes through ``parse_uri`` (which refuses
+    a fragment and unquotes credentials).
+    """
+    host = url.raw_host
+    port = url.port
+    if url.raw_user is not None or url.raw_fragment or host is None or port is None:
+        return parse_uri(str(url))
+    return WebSocketURI(url.scheme == "wss", host, port, url.raw_path, url.raw_query_string)
 
 
 class ClientWebSocket:
@@ -102,11 +118,12 @@ class ClientWebSocket:
         heartbeat: float | None = None,
     ) -> ClientWebSocket:
         protocol = ClientProtocol(
-            parse_uri(str(url)),
+            _ws_uri(url),
             origin=Origin(origin) if origin is not None else None,
             extensions=[ClientPerMessageDeflateFactory()] if compress else None,
             subprotocols=[Subprotocol(p) for p in protocols] or None,
             max_size=max_msg_size or None,
+            logger=_LOGGER,
         )
         ws = cls(conn, protocol, receive_timeout=receive_timeout, heartbeat=heartbeat)
         request = protocol.connect()
