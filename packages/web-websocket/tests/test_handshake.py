@@ -39,6 +39,20 @@ def test_valid_handshake_headers() -> None:
 
 
 @pytest.mark.parametrize(
+    ("upgrade", "connection"),
+    [
+        ("websocket", "Upgrade"),
+        ("WebSocket", "upgrade"),
+        ("h2c, WebSocket", "Upgrade, keep-alive"),
+        (" websocket ", "keep-alive ,UPGRADE"),
+    ],
+)
+def test_upgrade_tokens_match_in_any_case_alone_or_listed(upgrade: str, connection: str) -> None:
+    result = check_handshake("GET", upgrade_headers(Upgrade=upgrade, Connection=connection))
+    assert ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") in result.headers
+
+
+@pytest.mark.parametrize(
     ("method", "changes", "status", "text"),
     [
         ("POST", {}, 405, "GET"),

@@ -45,8 +45,16 @@ def accept_key(key: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def _tokens(value: str) -> list[str]:
-    return [part.strip().lower() for part in value.split(",")]
+def _has_token(value: str, token: str) -> bool:
+    """Whether the comma-separated header ``value`` lists ``token`` (lower case), in any case.
+
+    A browser sends the lone token (``Upgrade: websocket``, ``Connection: Upgrade``): one
+    comparison; a list is split only when the value is not that token by itself.
+    """
+    value = value.lower()
+    if value == token:
+        return True
+    return token in [part.strip() for part in value.split(",")]
 
 
 def _choose_protocol(header: str, protocols: Iterable[str]) -> str | None:
@@ -79,11 +87,11 @@ def check_handshake(
             "WebSocket upgrade needs a GET request", status=405, headers=(("Allow", "GET"),)
         )
     upgrade = headers.get("Upgrade", "")
-    if "websocket" not in _tokens(upgrade):
+    if not _has_token(upgrade, "websocket"):
         raise HandshakeError(
             f'No WebSocket UPGRADE hdr: {upgrade[:50]!r}: can "Upgrade" only to "WebSocket"'
         )
-    if "upgrade" not in _tokens(headers.get("Connection", "")):
+    if not _has_token(headers.get("Connection", ""), "upgrade"):
         raise HandshakeError("No CONNECTION upgrade hdr")
     version = headers.get("Sec-WebSocket-Version", "")
     if version.strip() != SUPPORTED_VERSION:
