@@ -20,27 +20,43 @@ import enum
 
 from multidict import CIMultiDictProxy
 
+from ._abnf import VERSION_RE
 from ._body import ChunkedReader
 from ._decoders import ContentDecoder, make_decoder
 from ._errors import (
     BadHttpMessage,
+    BadStatusLine,
     ContentLengthError,
     HeaderFieldsTooLarge,
     HttpProcessingError,
+    HttpVersionNotSupported,
     LineTooLong,
     TransferEncodingError,
 )
 from ._events import EMPTY_TRAILERS, END_OF_MESSAGE, Data, EndOfMessage, RequestHead, ResponseHead
 from ._headers import find_bare_cr_lf
 from ._limits import HttpLimits
+from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
-__all__ = ("ParserState", "BaseParser", "Event", "Buffer")
+__all__ = ("ParserState", "BaseParser", "Event", "Buffer", "parse_http_version")
 
 Buffer = bytes | bytearray
 Event = RequestHead | ResponseHead | Data | EndOfMessage | HttpProcessingError
 
 
 _DEFAULT_LIMITS = HttpLimits()
+
+
+def parse_http_version(version_b: bytes, line: bytes) -> HttpVersion:
+    """The version of a request or status line (``line``, for the error): 1.1 and 1.0 are
+    served, another well-formed version is 505, anything else a bad line (400)."""
+    if version_b == b"HTTP/1.1":
+        return HttpVersion11
+    if version_b == b"HTTP/1.0":
+        return HttpVersion10
+    if VERSION_RE.fullmatch(version_b) is not None:
+        raise HttpVersionNotSupported(version_b.decode("ascii"))
+    raise BadStatusLine(line.decode("latin-1"), "Invalid HTTP version")
 
 
 class ParserState(enum.Enum):

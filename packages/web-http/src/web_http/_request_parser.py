@@ -16,14 +16,13 @@ from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._abnf import ABSOLUTE_FORM_RE, AUTHORITY_FORM_RE, TARGET_RE, TOKEN_RE, VERSION_RE
+from ._abnf import ABSOLUTE_FORM_RE, AUTHORITY_FORM_RE, TARGET_RE, TOKEN_RE
 from ._errors import (
     BadHttpMessage,
     BadHttpMethod,
     BadStatusLine,
     HeaderFieldsTooLarge,
     HttpProcessingError,
-    HttpVersionNotSupported,
     InvalidHeader,
     InvalidURLError,
     LineTooLong,
@@ -47,7 +46,7 @@ from ._headers import (
     request_is_chunked,
 )
 from ._limits import HttpLimits
-from ._parser_base import BaseParser, Buffer, Event, ParserState
+from ._parser_base import BaseParser, Buffer, Event, ParserState, parse_http_version
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
 __all__ = ("HttpRequestParser",)
@@ -189,14 +188,7 @@ def _parse_request_line(line: bytes) -> tuple[str, str, HttpVersion]:
         if len(_METHOD_CACHE) < _METHOD_CACHE_MAX:
             _METHOD_CACHE[method_b] = method
 
-    if version_b == b"HTTP/1.1":
-        version = HttpVersion11
-    elif version_b == b"HTTP/1.0":
-        version = HttpVersion10
-    elif VERSION_RE.fullmatch(version_b) is not None:
-        raise HttpVersionNotSupported(version_b.decode("ascii"))
-    else:
-        raise BadStatusLine(line.decode("latin-1"), "Invalid HTTP version")
+    version = parse_http_version(version_b, line)
 
     if TARGET_RE.fullmatch(target_b) is None:
         raise InvalidURLError("Invalid request target")

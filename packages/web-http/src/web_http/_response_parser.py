@@ -15,13 +15,12 @@ from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._abnf import REASON_RE, STATUS_CODE_RE, VERSION_RE
+from ._abnf import REASON_RE, STATUS_CODE_RE
 from ._errors import (
     BadHttpMessage,
     BadStatusLine,
     HeaderFieldsTooLarge,
     HttpProcessingError,
-    HttpVersionNotSupported,
     LineTooLong,
 )
 from ._events import Data, ResponseHead
@@ -39,7 +38,7 @@ from ._headers import (
     token_set,
 )
 from ._limits import HttpLimits
-from ._parser_base import BaseParser, Buffer, Event, ParserState
+from ._parser_base import BaseParser, Buffer, Event, ParserState, parse_http_version
 from ._version import HttpVersion, HttpVersion10, HttpVersion11
 
 __all__ = ("HttpResponseParser",)
@@ -76,14 +75,7 @@ _EMPTY_SECTION: Final[_Section] = ((), CIMultiDict(), _NO_FRAMING)
 def _parse_status_line(line: bytes) -> tuple[HttpVersion, int, str]:
     version_b, _, rest = line.partition(b" ")
     status_b, _sp, reason_b = rest.partition(b" ")
-    if version_b == b"HTTP/1.1":
-        version = HttpVersion11
-    elif version_b == b"HTTP/1.0":
-        version = HttpVersion10
-    elif VERSION_RE.fullmatch(version_b) is not None:
-        raise HttpVersionNotSupported(version_b.decode("ascii"))
-    else:
-        raise BadStatusLine(line.decode("latin-1"), "Invalid HTTP version")
+    version = parse_http_version(version_b, line)
     if STATUS_CODE_RE.fullmatch(status_b) is None or status_b[0] == 0x30:
         raise BadStatusLine(line.decode("latin-1"), "Invalid status code")
     if REASON_RE.fullmatch(reason_b) is None:
