@@ -8,6 +8,11 @@
 text field and a 4 KiB file): built and serialized by ``FormData``, and read back into the
 fields ``request.post()`` returns (``MultipartReader`` + web-app's form reader), all in memory.
 
+``tc-test-<scenario>`` is one whole test of tools/bench/testclient.py in memory (a fresh app,
+``TestServer`` and ``TestClient`` started, five exchanges, both closed); ``tc-x-<scenario>`` is
+one exchange on a client that is already running. They count what the in-memory client and
+the server cost together, the shared work that decides testclient.py's ratio.
+
 The ``app-*`` workloads serve one whole request of a tools/bench/server.py scenario through the
 server stack (tools/bench/serverside.py: a real asyncio loop, an in-memory transport).
 
@@ -22,6 +27,7 @@ by running this file in each; differences under ~1% are noise from allocator sta
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import os
 import re
@@ -171,7 +177,35 @@ def _workloads() -> dict[str, Callable[[], Callable[[], object]]]:
         serve: Callable[[], object] = importlib.import_module("serverside").driver(scenario)
         return serve
 
+    def test_client(scenario: str, exchanges: int, whole_test: bool) -> Callable[[], object]:
+        # testclient.py sits next to this file (on sys.path when run as a script)
+        bench = importlib.import_module("testclient")
+        run = bench.SCENARIOS[scenario]
+        loop = asyncio.new_event_loop()
+        if whole_test:
+
+            async def one_test() -> None:
+                server = bench.TestServer(bench.make_app(), transport="memory")
+                async with bench.TestClient(server) as client:
+                    await run(client, exchanges)
+
+            return lambda: loop.run_until_complete(one_test())
+        client = bench.TestClient(bench.TestServer(bench.make_app(), transport="memory"))
+        loop.run_until_complete(client.start_server())
+        return lambda: loop.run_until_complete(run(client, exchanges))
+
+    testclient = {
+        f"tc-{kind}-{scenario}": (
+            lambda scenario=scenario, whole=kind == "test": test_client(
+                scenario, 5 if whole else 1, whole
+            )
+        )
+        for kind in ("test", "x")
+        for scenario in importlib.import_module("testclient").SCENARIOS
+    }
+
     return {
+        **testclient,
         "http-wrk": lambda: http_parse(WRK),
         "http-head": lambda: http_parse(HEAD),
         "http-chunked64k": http_chunked,
