@@ -1,7 +1,7 @@
 """In-memory against socket test client: the same scenarios, timed both ways, in one run.
 
     .venv/bin/python tools/bench/testclient.py [--rounds 3] [--tests 20] [--iterations 5]
-                                               [SCENARIO ...]
+                                               [--suite] [--split] [SCENARIO ...]
 
 Each scenario is what a web-app integration test does, ``--tests`` times: start a
 ``TestClient`` on a fresh ``TestServer`` (startup signals run), send ``--iterations``
@@ -13,6 +13,13 @@ server and the kernel work done for them) are measured; on a machine shared with
 work the CPU figures are the steadier ones. Each sample starts after a full garbage
 collection, so neither transport pays for the other's garbage. ``--tests 1 --iterations
 1000`` measures the exchanges alone, without set-up costs.
+
+``--suite`` gives each test the shape of the tests in a real web-app integration suite
+instead: an app with only the routes its scenario uses, and one exchange in most tests. The
+counts come from aiohttp's own tests/test_web_functional.py (read at its commit 00a9a99, the
+pytest-aiohttp suite our porting guide targets): of its 105 test functions, 100 send requests;
+94 of those make one exchange, 5 make two and 1 makes three (1.07 on average), nearly all on an
+app of one or two routes. ``--suite`` repeats that mix over ``--tests`` (default 100) tests.
 
 ``--split`` then runs each scenario ``--rounds`` more times in memory under cProfile and
 prints the median share of that time spent in the test client's own code (web-testing,
@@ -33,7 +40,7 @@ import gc
 import pstats
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import web
@@ -94,17 +101,29 @@ async def ws_echo(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def make_app() -> web.Application:
+#: Every route of the scenarios: (method, path, handler).
+ROUTES: dict[str, tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = {
+    "/": ("GET", "/", hello),
+    "/users/{id}": ("GET", "/users/{id}", as_json),
+    "/echo": ("POST", "/echo", echo),
+    "/form": ("POST", "/form", form),
+    "/login": ("GET", "/login", login),
+    "/whoami": ("GET", "/whoami", whoami),
+    "/old": ("GET", "/old", old),
+    "/stream": ("GET", "/stream", stream),
+    "/ws": ("GET", "/ws", ws_echo),
+}
+
+
+def make_app(paths: Iterable[str] = ROUTES) -> web.Application:
+    """An app with the routes of ``paths`` (all of them unless told)."""
     app = web.Application()
-    app.router.add_get("/", hello)
-    app.router.add_get("/users/{id}", as_json)
-    app.router.add_post("/echo", echo)
-    app.router.add_post("/form", form)
-    app.router.add_get("/login", login)
-    app.router.add_get("/whoami", whoami)
-    app.router.add_get("/old", old)
-    app.router.add_get("/stream", stream)
-    app.router.add_get("/ws", ws_echo)
+    for path in paths:
+        method, pattern, handler = ROUTES[path]
+        if method == "GET":
+            app.router.add_get(pattern, handler)
+        else:
+            app.router.add_route(method, pattern, handler)
     return app
 
 
@@ -171,6 +190,19 @@ async def s_not_found(client: TestClient, n: int) -> None:
         await resp.read()
 
 
+#: The routes each scenario uses: in ``--suite`` shape a test's app has only these.
+SCENARIO_ROUTES: dict[str, tuple[str, ...]] = {
+    "hello": ("/",),
+    "json": ("/users/{id}",),
+    "echo4k": ("/echo",),
+    "upload": ("/form",),
+    "cookies": ("/login", "/whoami"),
+    "redirect": ("/old", "/"),
+    "stream256k": ("/stream",),
+    "ws": ("/ws",),
+    "404": ("/",),
+}
+
 SCENARIOS: dict[str, Scenario] = {
     "hello": s_hello,
     "json": s_json,
@@ -185,15 +217,28 @@ SCENARIOS: dict[str, Scenario] = {
 TRANSPORTS = ("socket", "memory")
 
 
+def suite_exchanges(test: int) -> int:
+    """Exchanges of the ``test``-th test in ``--suite`` shape: of every 100 tests, 94 make
+    one, 5 make two and 1 makes three (the counts of aiohttp's own test_web_functional.py)."""
+    k = test % 100
+    return 3 if k == 99 else 2 if k >= 94 else 1
+
+
 async def run_once(
-    scenario: Scenario, transport: str, tests: int, iterations: int
+    name: str, transport: str, tests: int, iterations: int, suite: bool = False
 ) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) for ``tests`` clients of ``iterations`` exchanges."""
+    """(wall seconds, CPU seconds) for ``tests`` clients of ``iterations`` exchanges.
+
+    With ``suite``, each test's app has only its scenario's routes and the number of
+    exchanges follows ``suite_exchanges`` (``iterations`` is not used).
+    """
+    scenario = SCENARIOS[name]
+    paths: Iterable[str] = SCENARIO_ROUTES[name] if suite else ROUTES
     gc.collect()  # the garbage of the previous sample is not charged to this one
     wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(tests):
-        async with TestClient(TestServer(make_app(), transport=transport)) as client:
-            await scenario(client, iterations)
+    for test in range(tests):
+        async with TestClient(TestServer(make_app(paths), transport=transport)) as client:
+            await scenario(client, suite_exchanges(test) if suite else iterations)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
@@ -210,14 +255,16 @@ CLIENT_CODE = (
 TRANSPORT_CODE = "/web_testing/_memory.py"
 
 
-async def split(scenario: Scenario, tests: int, iterations: int) -> tuple[float, float]:
+async def split(name: str, tests: int, iterations: int, suite: bool = False) -> tuple[float, float]:
     """(client share, in-memory transport share) of a profiled in-memory run."""
+    scenario = SCENARIOS[name]
+    paths: Iterable[str] = SCENARIO_ROUTES[name] if suite else ROUTES
     gc.collect()
     profile = cProfile.Profile()
     profile.enable()
-    for _ in range(tests):
-        async with TestClient(TestServer(make_app(), transport="memory")) as client:
-            await scenario(client, iterations)
+    for test in range(tests):
+        async with TestClient(TestServer(make_app(paths), transport="memory")) as client:
+            await scenario(client, suite_exchanges(test) if suite else iterations)
     profile.disable()
     total = in_client = in_transport = 0.0
     stats: dict[tuple[str, int, str], tuple[Any, ...]] = pstats.Stats(profile).stats  # type: ignore[attr-defined]
@@ -234,13 +281,18 @@ async def split(scenario: Scenario, tests: int, iterations: int) -> tuple[float,
 
 
 async def main(
-    names: list[str], rounds: int, tests: int, iterations: int, with_split: bool = False
+    names: list[str],
+    rounds: int,
+    tests: int,
+    iterations: int,
+    with_split: bool = False,
+    suite: bool = False,
 ) -> None:
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(rounds):
         for name in names:
             for transport in TRANSPORTS:
-                got = await run_once(SCENARIOS[name], transport, tests, iterations)
+                got = await run_once(name, transport, tests, iterations, suite)
                 samples.setdefault((name, transport), []).append(got)
     print(
         f"{'scenario':<12} {'socket ms':>10} {'memory ms':>10} {'wall x':>7}"
@@ -265,7 +317,12 @@ async def main(
             f" {wall:>6.2f}x {med[('socket', 1)] * 1e3:>11.1f} {med[('memory', 1)] * 1e3:>11.1f}"
             f" {cpu:>6.2f}x"
         )
-    print(f"(medians of {rounds} rounds; per scenario {tests} clients x {iterations} exchanges)")
+    if suite:
+        exchanges = sum(suite_exchanges(test) for test in range(tests))
+        shape = f"{tests} clients, {exchanges} exchanges, each app with its scenario's routes"
+    else:
+        shape = f"{tests} clients x {iterations} exchanges, each app with all {len(ROUTES)} routes"
+    print(f"(medians of {rounds} rounds; per scenario {shape})")
     if not with_split:
         return
     print(f"\n{'scenario':<12} {'client':>7} {'transport':>10} {'ceiling cpu x':>14}")
@@ -275,7 +332,7 @@ async def main(
             sock, mem = ceiling["socket"], ceiling["memory"]
             print(f"{name:<12} {'':>7} {'':>10} {sock / max(mem, 1e-9):>13.2f}x")
             break
-        shares = [await split(SCENARIOS[name], tests, iterations) for _ in range(rounds)]
+        shares = [await split(name, tests, iterations, suite) for _ in range(rounds)]
         client_share = statistics.median(c for c, _ in shares)
         transport_share = statistics.median(t for _, t in shares)
         sock = statistics.median(s[1] for s in samples[(name, "socket")])
@@ -293,18 +350,27 @@ def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", choices=[*SCENARIOS, []], default=[])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--tests", type=int, default=20, help="clients per scenario and round")
+    parser.add_argument(
+        "--tests", type=int, help="clients per scenario and round (20; with --suite 100)"
+    )
     parser.add_argument("--iterations", type=int, default=5, help="exchanges per client")
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="the shape of a real test suite: per-scenario apps, 1.07 exchanges per test",
+    )
     parser.add_argument(
         "--split",
         action="store_true",
         help="also profile the in-memory runs: client/transport shares and the ceiling ratio",
     )
     args = parser.parse_args()
+    if args.tests is None:
+        args.tests = 100 if args.suite else 20
     if min(args.rounds, args.tests, args.iterations) < 1:
         parser.error("--rounds, --tests and --iterations must be at least 1")
     names = args.scenarios or list(SCENARIOS)
-    asyncio.run(main(names, args.rounds, args.tests, args.iterations, args.split))
+    asyncio.run(main(names, args.rounds, args.tests, args.iterations, args.split, args.suite))
 
 
 if __name__ == "__main__":
