@@ -49,6 +49,52 @@ def test_add_get_adds_head_named_suffix(router: UrlDispatcher) -> None:
     assert router["route"] is route.resource
 
 
+def test_add_get_head_route_shares_the_checked_handler(router: UrlDispatcher) -> None:
+    async def expect(request: Any) -> None:
+        return None
+
+    route = router.add_get("/g", h1, expect_handler=expect)
+    head, get = list(router.routes())  # HEAD first, as aiohttp registers them
+    assert get is route
+    assert (head.method, get.method) == ("HEAD", "GET")
+    assert head is not get and isinstance(head, ResourceRoute)
+    assert head.handler is get.handler is h1
+    assert head.expect_handler is get.expect_handler is expect
+    assert head.resource is get.resource
+    assert head.name is None and get.name is None
+    assert router.match("HEAD", "/g").route is head
+
+
+def test_add_get_errors_leave_the_table_as_aiohttp_does(router: UrlDispatcher) -> None:
+    with pytest.raises(TypeError, match="expect_handler must be callable"):
+        router.add_get("/a", h1, expect_handler=1)
+    assert len(router.routes()) == 0
+    with pytest.raises(TypeError):
+        router.add_get("/a", h1, unknown=1)
+    assert len(router.routes()) == 0
+    router.add_head("/b", h1)
+    with pytest.raises(RuntimeError, match="method HEAD is already registered"):
+        router.add_get("/b", h1)
+    assert [r.method for r in list(router.resources())[-1]] == ["HEAD"]
+    router.add_get("/c", h1, allow_head=False)
+    with pytest.raises(RuntimeError, match="method GET is already registered"):
+        router.add_get("/c", h1)
+    # the HEAD route is registered before the GET one fails
+    assert [r.method for r in list(router.resources())[-1]] == ["GET", "HEAD"]
+
+
+def test_add_get_of_a_bare_function_warns_for_each_route(router: UrlDispatcher) -> None:
+    def bare(request: Any) -> str:
+        return "bare"
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        router.add_get("/bare", bare)  # type: ignore[arg-type]
+    assert [w.category for w in caught] == [DeprecationWarning, DeprecationWarning]
+    head, get = list(router.routes())
+    assert head.handler is not bare and get.handler is not bare
+
+
 def test_add_view_registers_star(router: UrlDispatcher) -> None:
     class MyView:
         def __init__(self, request: Any) -> None:

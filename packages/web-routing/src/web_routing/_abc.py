@@ -185,6 +185,30 @@ def _is_async_def(handler: object) -> bool:
     )
 
 
+def checked_route(
+    method: str, handler: HandlerType, expect_handler: ExpectHandler | None
+) -> tuple[str, HandlerType]:
+    """The route's method (upper-cased) and handler (a bare function wrapped, with aiohttp's
+    DeprecationWarning) once the three are checked; what every route's ``__init__`` does."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a str, got {method!r}")
+    method = method.upper()
+    if method not in _COMMON_METHODS and not _HTTP_METHOD_RE.fullmatch(method):
+        raise ValueError(f"{method} is not allowed HTTP method")
+    if not callable(handler):
+        raise TypeError(f"handler must be callable, got {handler!r}")
+    if expect_handler is not None and not callable(expect_handler):
+        raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
+    # _is_async_def, inline: this runs for every route of every application
+    if not (
+        (type(handler) is types.FunctionType and handler.__code__.co_flags & inspect.CO_COROUTINE)
+        or isinstance(handler, type)
+        or inspect.iscoroutinefunction(handler)
+    ):
+        handler = _wrap_plain_function(handler)
+    return method, handler
+
+
 class AbstractRoute(abc.ABC):
     """A (method, handler) pair; ``*`` as method matches any method.
 
@@ -202,23 +226,7 @@ class AbstractRoute(abc.ABC):
         expect_handler: ExpectHandler | None = None,
         resource: AbstractResource | None = None,
     ) -> None:
-        if not isinstance(method, str):
-            raise TypeError(f"method must be a str, got {method!r}")
-        method = method.upper()
-        if method not in _COMMON_METHODS and not _HTTP_METHOD_RE.fullmatch(method):
-            raise ValueError(f"{method} is not allowed HTTP method")
-        if not callable(handler):
-            raise TypeError(f"handler must be callable, got {handler!r}")
-        if expect_handler is not None and not callable(expect_handler):
-            raise TypeError(f"expect_handler must be callable, got {expect_handler!r}")
-        if not (
-            _is_async_def(handler)
-            or isinstance(handler, type)
-            or inspect.iscoroutinefunction(handler)
-        ):
-            handler = _wrap_plain_function(handler)
-        self._method = method
-        self._handler: HandlerType = handler
+        self._method, self._handler = checked_route(method, handler, expect_handler)
         self._expect_handler = expect_handler
         self._resource = resource
 

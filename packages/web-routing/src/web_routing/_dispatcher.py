@@ -32,6 +32,7 @@ from ._abc import (
     ExpectHandler,
     HandlerType,
     RequestLike,
+    _is_async_def,
     check_route_name,
     request_path,
 )
@@ -44,7 +45,6 @@ from ._resources import (
     PlainResource,
     Resource,
     index_built,
-    is_dynamic_path,
     table_changed,
 )
 from ._routedef import AbstractRouteDef
@@ -106,7 +106,9 @@ class _PlainEntry:
     def __init__(self, resources: list[PlainResource]) -> None:
         if len(resources) == 1:  # the usual case: the resource's own table, as it is
             own = resources[0]._table
-            self.table = dict(own.routes)
+            # shared, not copied: a route added to the resource moves Changes.count, and
+            # the router rebuilds its index before it looks at this entry again
+            self.table = own.routes
             self.default = own.any_route
             self.allowed = own.allowed
             return
@@ -255,7 +257,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
                 continue
             if kind is _PLAIN:
                 # its kind says it is a PlainResource (no cast(): a call per resource)
-                path: str = resource.match_path  # type: ignore[attr-defined]
+                path: str = resource._match_path  # type: ignore[attr-defined]
                 match_path: str | None = path
                 key = path.rstrip("/") or "/"
             else:
@@ -347,7 +349,10 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             raise TypeError(f"Instance of AbstractResource class is required, got {resource!r}")
         if self._frozen:
             raise RuntimeError("Cannot register a resource into frozen router.")
-        name = resource.name
+        self._append(resource, resource.name)
+
+    def _append(self, resource: AbstractResource, name: str | None) -> None:
+        """register_resource() once the resource and the router are checked."""
         if name is not None:
             check_route_name(name)
             if name in self._named_resources:
@@ -376,11 +381,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             ):
                 return last  # type: ignore[return-value]  # as above
         resource: Resource
-        if is_dynamic_path(path):
+        if "{" in path or "}" in path:  # a variable part, or a stray brace the parser rejects
             resource = DynamicResource(path, name=name)
         else:
             resource = PlainResource(path, name=name)
-        self.register_resource(resource)
+        self._append(resource, name)  # register_resource's checks are made above
         return resource
 
     def add_route(
@@ -406,9 +411,18 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
     ) -> ResourceRoute:
         """GET route; with ``allow_head`` also a HEAD route (named ``<name>-head``)."""
         resource = self.add_resource(path, name=name)
-        if allow_head:
-            head = resource.add_route("HEAD", handler, **kwargs)
-            head._head_of_get = True
+        if not allow_head:
+            return resource.add_route("GET", handler, **kwargs)
+        if type(resource) in _OWN_RESOURCES and _is_async_def(handler):
+            # the usual case: one route checked and built, the HEAD route copied from it
+            # (add_route would check the handler twice; a bare function warns for each route)
+            get = ResourceRoute("GET", handler, resource, **kwargs)
+            table = resource._table
+            table.register(get.head_of_get())
+            table.register(get)
+            return get
+        head = resource.add_route("HEAD", handler, **kwargs)
+        head._head_of_get = True
         return resource.add_route("GET", handler, **kwargs)
 
     def add_head(self, path: str, handler: HandlerType, **kwargs: Any) -> ResourceRoute:

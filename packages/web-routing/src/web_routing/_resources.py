@@ -48,7 +48,6 @@ __all__ = (
     "PrefixResource",
     "Resource",
     "Changes",
-    "is_dynamic_path",
     "index_built",
     "table_changed",
 )
@@ -99,10 +98,6 @@ def index_built() -> int:
     return Changes.count
 
 
-def is_dynamic_path(path: str) -> bool:
-    return "{" in path or "}" in path
-
-
 def _check_prefix(prefix: str) -> None:
     if not isinstance(prefix, str) or not prefix.startswith("/"):
         raise ValueError(f"Prefix must start with '/', got {prefix!r}")
@@ -131,8 +126,9 @@ class _RouteTable:
     def register(self, route: ResourceRoute) -> None:
         if self.frozen:
             raise RuntimeError("Cannot add a route to a frozen router")
-        method = route.method
-        existing = self.routes.get(method, self.any_route)
+        method = route._method
+        routes = self.routes
+        existing = routes.get(method, self.any_route)
         if existing is not None:
             raise RuntimeError(
                 "Added route will never be executed, "
@@ -140,9 +136,10 @@ class _RouteTable:
             )
         if method == METH_ANY:
             self.any_route = route
-        self.routes[method] = route
-        self.allowed = self.allowed | {method}
-        table_changed()
+        routes[method] = route
+        self.allowed = frozenset(routes)  # the methods are the keys
+        if _INDEXED.at_count:  # table_changed(), inline: once per route of every app
+            table_changed()
 
 
 class _RoutedResource(AbstractResource):
@@ -203,7 +200,8 @@ class PlainResource(Resource):
     def __init__(self, path: str, *, name: str | None = None) -> None:
         if path and not path.startswith("/"):
             raise ValueError("path should be started with / or be empty")
-        super().__init__(name=name)
+        self._name = name  # _RoutedResource.__init__, inline: once per resource of every app
+        self._table = _RouteTable()
         self._path = path
         self._match_path = _registered_match_path(path)
 
@@ -252,7 +250,8 @@ class DynamicResource(Resource):
     def __init__(self, path: str, *, name: str | None = None) -> None:
         if path and not path.startswith("/"):
             raise ValueError("path should be started with / or be empty")
-        super().__init__(name=name)
+        self._name = name  # _RoutedResource.__init__, inline: once per resource of every app
+        self._table = _RouteTable()
         self._orig_path = path
         pattern, formatter = self._parse(path)
         self._formatter = formatter

@@ -6,7 +6,14 @@ from typing import Any, NoReturn
 
 from yarl import URL
 
-from ._abc import METH_ANY, AbstractResource, AbstractRoute, ExpectHandler, HandlerType
+from ._abc import (
+    METH_ANY,
+    AbstractResource,
+    AbstractRoute,
+    ExpectHandler,
+    HandlerType,
+    checked_route,
+)
 
 __all__ = ("ResourceRoute", "SystemRoute")
 
@@ -24,8 +31,22 @@ class ResourceRoute(AbstractRoute):
         *,
         expect_handler: ExpectHandler | None = None,
     ) -> None:
-        super().__init__(method, handler, expect_handler=expect_handler, resource=resource)
+        # AbstractRoute.__init__, inline (a call less for every route of every application)
+        self._method, self._handler = checked_route(method, handler, expect_handler)
+        self._expect_handler = expect_handler
+        self._resource = resource
         self._head_of_get = False
+
+    def head_of_get(self) -> ResourceRoute:
+        """The HEAD route ``add_get`` adds beside this GET route: its handler and expect
+        handler, already checked, and its name with ``-head``."""
+        head = ResourceRoute.__new__(ResourceRoute)
+        head._method = "HEAD"
+        head._handler = self._handler
+        head._expect_handler = self._expect_handler
+        head._resource = self._resource
+        head._head_of_get = True
+        return head
 
     @property
     def name(self) -> str | None:
