@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 import pytest
-from web_testing._deadlines import Deadlines, wait_within
+from web_testing._deadlines import Deadlines
 
 _T = TypeVar("_T")
 
@@ -84,23 +84,45 @@ async def test_close_drops_the_timer() -> None:
         await pending
 
 
-async def test_wait_within_gives_the_result_or_a_timeout() -> None:
+async def test_wait_gives_the_result_or_a_timeout() -> None:
+    deadlines = Deadlines()
     loop = asyncio.get_running_loop()
     done: asyncio.Future[str] = loop.create_future()
     loop.call_soon(done.set_result, "ok")
-    assert await wait_within(done, 60) == "ok"
-    assert await wait_within(done, None) == "ok"
+    assert await deadlines.wait(done, 60) == "ok"
+    assert await deadlines.wait(done, None) == "ok"
 
     late: asyncio.Future[str] = loop.create_future()
-    with pytest.raises(asyncio.TimeoutError, match=r"within 0\.01 s"):
-        await wait_within(late, 0.01)
+    with pytest.raises(asyncio.TimeoutError, match=r"nothing within 0\.01 s"):
+        await deadlines.wait(late, 0.01)
     assert late.cancelled()
+    assert not deadlines._pending  # each wait takes its entry back
+    deadlines.close()
 
 
-async def test_wait_within_lets_an_outside_cancel_through() -> None:
+async def test_wait_lets_an_outside_cancel_through() -> None:
+    deadlines = Deadlines()
     pending: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    waiting = asyncio.ensure_future(wait_within(pending, 60))
+    waiting = asyncio.ensure_future(deadlines.wait(pending, 60))
     await asyncio.sleep(0)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
+    assert not deadlines._pending
+    deadlines.close()
+
+
+async def test_waits_share_the_session_timer() -> None:
+    """A later, longer wait arms nothing: the timer set for the earlier deadline covers it."""
+    deadlines = Deadlines()
+    loop = asyncio.get_running_loop()
+    first: asyncio.Future[str] = loop.create_future()
+    loop.call_soon(first.set_result, "a")
+    assert await deadlines.wait(first, 30) == "a"
+    timer = deadlines._timer
+    assert timer is not None
+    second: asyncio.Future[str] = loop.create_future()
+    loop.call_soon(second.set_result, "b")
+    assert await deadlines.wait(second, 30) == "b"
+    assert deadlines._timer is timer
+    deadlines.close()

@@ -270,6 +270,7 @@ class TestClient:
         ws = await ClientWebSocket.connect(
             conn,
             ws_url,
+            deadlines=self._session.deadlines,
             protocols=protocols,
             headers=fields,
             origin=origin,

@@ -13,38 +13,9 @@ import asyncio
 import math
 from typing import TypeVar
 
-__all__ = ("Deadlines", "Limit", "wait_within")
+__all__ = ("Deadlines", "Limit")
 
 _T = TypeVar("_T")
-
-
-async def wait_within(fut: asyncio.Future[_T], seconds: float | None) -> _T:
-    """``await fut``, or ``TimeoutError`` after ``seconds`` (``fut`` is then cancelled).
-
-    What ``asyncio.wait_for(asyncio.shield(fut), seconds)`` gives for a future nobody else
-    awaits, without the two futures in between: each costs a loop iteration to pass the
-    result on (a websocket handshake or close waits on one).
-    """
-    if seconds is None:
-        return await fut
-    task = asyncio.current_task()
-    assert task is not None
-    expired = False
-
-    def expire() -> None:
-        nonlocal expired
-        expired = True
-        task.cancel()
-
-    timer = task.get_loop().call_later(seconds, expire)
-    try:
-        return await fut
-    except asyncio.CancelledError:
-        if expired:
-            raise asyncio.TimeoutError(f"nothing within {seconds} s") from None
-        raise
-    finally:
-        timer.cancel()
 
 
 class Limit:
@@ -89,6 +60,26 @@ class Deadlines:
 
     def stop(self, entry: Limit) -> None:
         self._pending.discard(entry)
+
+    async def wait(self, fut: asyncio.Future[_T], seconds: float | None) -> _T:
+        """``await fut``, or ``TimeoutError`` after ``seconds`` (``fut`` is then cancelled).
+
+        What ``asyncio.wait_for(asyncio.shield(fut), seconds)`` gives for a future nobody
+        else awaits, without its two futures (each a loop iteration to pass the result on)
+        and without a timer of its own: a websocket's handshake, close and receive(timeout)
+        wait on one entry here.
+        """
+        if seconds is None:
+            return await fut
+        entry = self.start(seconds)
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            if entry.fired:
+                raise asyncio.TimeoutError(f"nothing within {seconds} s") from None
+            raise
+        finally:
+            self._pending.discard(entry)
 
     def close(self) -> None:
         """Drop the timer (requests still waiting keep no limit)."""

@@ -217,6 +217,11 @@ class ClientSession:
         return self._connector
 
     @property
+    def deadlines(self) -> Deadlines:
+        """The session's time limits (one timer): requests and websockets wait on it."""
+        return self._deadlines
+
+    @property
     def closed(self) -> bool:
         return self._connector.closed
 

@@ -28,7 +28,7 @@ from websockets.uri import WebSocketURI, parse_uri
 from yarl import URL
 
 from ._connection import ClientConnection
-from ._deadlines import wait_within
+from ._deadlines import Deadlines
 from ._errors import ServerDisconnectedError, WSServerHandshakeError
 
 __all__ = ("ClientWebSocket", "WSMessage", "WSMessageTypeError")
@@ -80,11 +80,14 @@ class ClientWebSocket:
         conn: ClientConnection,
         protocol: ClientProtocol,
         *,
+        deadlines: Deadlines,
         receive_timeout: float | None = None,
         heartbeat: float | None = None,
     ) -> None:
         self._conn = conn
         self._proto = protocol
+        #: The session's time limits: the handshake, close and receive(timeout) wait there.
+        self._deadlines = deadlines
         self._receive_timeout = receive_timeout
         self._heartbeat = heartbeat
         self._heartbeat_timer: asyncio.TimerHandle | None = None
@@ -108,6 +111,7 @@ class ClientWebSocket:
         conn: ClientConnection,
         url: URL,
         *,
+        deadlines: Deadlines,
         protocols: Iterable[str],
         headers: Iterable[tuple[str, str]],
         origin: str | None,
@@ -125,14 +129,20 @@ class ClientWebSocket:
             max_size=max_msg_size or None,
             logger=_LOGGER,
         )
-        ws = cls(conn, protocol, receive_timeout=receive_timeout, heartbeat=heartbeat)
+        ws = cls(
+            conn,
+            protocol,
+            deadlines=deadlines,
+            receive_timeout=receive_timeout,
+            heartbeat=heartbeat,
+        )
         request = protocol.connect()
         for name, value in headers:
             request.headers[name] = value
         protocol.send_request(request)
         ws._flush()
         try:
-            response = await wait_within(ws._handshake, timeout)
+            response = await deadlines.wait(ws._handshake, timeout)
         except BaseException:
             conn.close()
             raise
@@ -331,7 +341,7 @@ class ClientWebSocket:
             if self._close_reported or (self._closed and self._conn.lost):
                 return _CLOSED
             waiter = self._waiter = self._loop.create_future()
-            await wait_within(waiter, timeout)
+            await self._deadlines.wait(waiter, timeout)
         msg = self._messages.popleft()
         if msg.type in (web.WSMsgType.CLOSE, web.WSMsgType.ERROR):
             self._close_reported = True
@@ -369,7 +379,7 @@ class ClientWebSocket:
             self._proto.send_close(code, reason)
             self._flush()
         try:
-            await wait_within(self._close_frame, 10.0)
+            await self._deadlines.wait(self._close_frame, 10.0)
         except asyncio.TimeoutError:
             pass
         self._conn.close()
