@@ -309,6 +309,37 @@ async def test_expect_100_continue_written_before_handler(make_request: MakeRequ
     assert order == ["handler"]
 
 
+async def test_expect_100_continue_then_the_middleware_chain(make_request: MakeRequest) -> None:
+    order: list[str] = []
+
+    @middleware
+    async def mw(request: Request, handler: Handler) -> StreamResponse:
+        order.append("mw")
+        return await handler(request)
+
+    async def handler(request: Request) -> StreamResponse:
+        order.append("handler")
+        return Response(text="body")
+
+    app = Application(middlewares=[mw])
+    app.router.add_post("/", handler)
+    for _ in range(2):  # the chain built, then the cached one
+        request = make_request(app, "POST", "/", headers=(("Expect", "100-continue"),))
+        assert (await handle(app, request)).text == "body"
+        writer: Any = request.writer
+        assert writer.written == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    assert order == ["mw", "handler", "mw", "handler"]
+
+
+async def test_routing_errors_raise_where_handle_is_awaited(make_request: MakeRequest) -> None:
+    app = Application()
+    app.router.add_get("/", ok)
+    awaitable = app._handle(make_request(app, "GET", "/"))
+    assert (await awaitable).text == "ok"  # type: ignore[attr-defined]
+    with pytest.raises(HTTPNotFound):
+        await app._handle(make_request(app, "GET", "/nowhere"))
+
+
 async def test_unknown_expectation_is_417(make_request: MakeRequest) -> None:
     app = Application()
     app.router.add_post("/", ok)

@@ -8,6 +8,7 @@ against a parse with empty caches.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 from web_http import (
     Data,
@@ -189,13 +190,22 @@ def test_caches_stay_bounded() -> None:
     assert long_field not in LINE_CACHE
 
 
-def test_shared_lines_give_independent_headers() -> None:
+def test_shared_lines_give_read_only_headers() -> None:
     raw = build(b"GET / HTTP/1.1", [b"Host: example.com", b"Accept: */*"])
     first = HttpRequestParser().feed(raw)[0]
     second = HttpRequestParser().feed(raw)[0]
     assert isinstance(first, RequestHead) and isinstance(second, RequestHead)
-    assert first.headers is not second.headers
+    # the heads of one section share its read-only view: nothing can change it
     assert first.headers == second.headers
+    with pytest.raises(TypeError):
+        first.headers["Accept"] = "text/html"  # type: ignore[index]
+    mine = first.headers.copy()  # what a handler wanting to edit headers does
+    mine["Accept"] = "text/html"
+    del mine["Host"]
+    assert second.headers == {"Host": "example.com", "Accept": "*/*"}
+    third = HttpRequestParser().feed(raw)[0]
+    assert isinstance(third, RequestHead)
+    assert list(third.headers.items()) == [("Host", "example.com"), ("Accept", "*/*")]
     assert first.raw_headers == ((b"Host", b"example.com"), (b"Accept", b"*/*"))
 
 
@@ -273,7 +283,7 @@ def test_a_cached_head_gives_the_same_events_with_fresh_headers() -> None:
     first = HttpRequestParser().feed(raw)[0]
     second = HttpRequestParser().feed(raw)[0]
     assert isinstance(first, RequestHead) and isinstance(second, RequestHead)
-    assert first.headers is not second.headers and first.headers == second.headers
+    assert first.headers == second.headers
 
 
 def test_the_head_cache_stays_bounded() -> None:

@@ -141,15 +141,10 @@ class ConnectionIO(ConnectionTimers):
             return
         queue = self._queue
         heads = 0
+        # in the order a bodyless request's events come: its head, then its end
         for event in self._parser.feed(data):
             cls = type(event)
-            if cls is Data:
-                receiving = self._receiving
-                if receiving is not None:
-                    receiving.feed_data(event.data)  # type: ignore[union-attr]
-                else:
-                    self._store_tail(event.data)  # type: ignore[union-attr]
-            elif cls is RequestHead:
+            if cls is RequestHead:
                 head: RequestHead = event  # type: ignore[assignment]
                 heads += 1
                 if head.chunked or head.content_length:
@@ -163,6 +158,12 @@ class ConnectionIO(ConnectionTimers):
                 if receiving is not None:
                     self._receiving = None
                     receiving.feed_eof()
+            elif cls is Data:
+                receiving = self._receiving
+                if receiving is not None:
+                    receiving.feed_data(event.data)  # type: ignore[union-attr]
+                else:
+                    self._store_tail(event.data)  # type: ignore[union-attr]
             else:
                 self._on_parse_error(event)  # type: ignore[arg-type]
         if heads:

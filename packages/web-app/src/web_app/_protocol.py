@@ -143,6 +143,7 @@ class RequestHandler(ConnectionIO):
     __slots__ = (
         "_access_logger",
         "_async_access_logger",
+        "_logs_access",
         "_manager",
         "_request_factory",
         "_request_handler",
@@ -217,6 +218,7 @@ class RequestHandler(ConnectionIO):
                 self._async_access_logger = cls()
             else:
                 self._access_logger = cls(config.access_log, config.access_log_format)
+        self._logs_access = cls is not None and config.access_log is not None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # a stream transport
@@ -366,14 +368,14 @@ class RequestHandler(ConnectionIO):
                 self.logger.exception("Error building the request object")
                 self._answer_parse_error(HttpProcessingError(code=500, message=""))
                 return
-            access_logger = self._access_logger
-            async_logger = self._async_access_logger
-            start = (
-                self._clock()
-                if (access_logger is not None and access_logger.enabled)
-                or (async_logger is not None and async_logger.enabled)
-                else -1.0
-            )
+            start = -1.0
+            if self._logs_access:  # either logger (one test for a server without)
+                access_logger = self._access_logger
+                async_logger = self._async_access_logger
+                if (access_logger is not None and access_logger.enabled) or (
+                    async_logger is not None and async_logger.enabled
+                ):
+                    start = self._clock()
             self._current_request = request
             keep_alive: bool | None = None  # known without a property call after _send_fast
             try:

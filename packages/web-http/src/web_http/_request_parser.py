@@ -87,33 +87,47 @@ _Scan = tuple[
     bool,  # Expect: 100-continue
 ]
 _NO_FIELDS: Final[_Scan] = (0, False, None, frozenset(), None, None, None, False)
-_Section = tuple[tuple[tuple[bytes, bytes], ...], "CIMultiDict[str]", _Scan]
+_Section = tuple[tuple[tuple[bytes, bytes], ...], "CIMultiDictProxy[str]", _Scan]
 
 # Validated header sections (everything after the request line), by their bytes: a client
-# sends the same fields request after request, so a repeated section costs a lookup and a
-# multidict copy instead of a line lookup per field, a zip, a case-folding multidict build
-# and a scan of the special fields. Only sections that parsed without error are stored, and
-# only after their lines passed the byte checks; each head still gets its own multidict and
-# this parser's limits are checked on every head. Bounded in count and size.
+# sends the same fields request after request, so a repeated section costs a lookup instead
+# of a line lookup per field, a zip, a case-folding multidict build and a scan of the special
+# fields. Only sections that parsed without error are stored, and only after their lines
+# passed the byte checks; this parser's limits are checked on every head. The heads of one
+# section share its read-only ``CIMultiDictProxy`` (as every head without fields shares
+# ``_EMPTY_HEADERS``): its multidict is the cache's own, never handed out, so nothing can
+# change it. Bounded in count and size.
 _SECTIONS: dict[bytes, _Section] = {}
 _SECTIONS_MAX: Final = 256
 _SECTION_CACHEABLE: Final = 4096
 
 _Raw = tuple[tuple[bytes, bytes], ...]
-#: What a head's lines decide: keep-alive, upgrade, chunked, Content-Length, coding, 100-continue.
-_Facts = tuple[bool, bool, bool, "int | None", "str | None", bool]
+#: ``RequestHead``'s fields, in its order: method, target, version, headers, raw headers,
+#: keep-alive, upgrade, chunked, Content-Length, coding, 100-continue.
+_Fields = tuple[
+    str,
+    str,
+    HttpVersion,
+    "CIMultiDictProxy[str]",
+    _Raw,
+    bool,
+    bool,
+    bool,
+    "int | None",
+    "str | None",
+    bool,
+]
 #: A whole head parsed before: (request line size, section size, field count) for the limits,
-#: then method, target, version, raw fields, the multidict to copy and the facts.
-_Head = tuple[tuple[int, int, int], str, str, HttpVersion, _Raw, "CIMultiDict[str]", _Facts]
+#: its ``RequestHead`` fields, and whether it ends its message (no body, no upgrade).
+_Head = tuple[tuple[int, int, int], _Fields, bool]
 
 # Whole heads that parsed without error, by their bytes: a client repeating a request (the
-# same URL, the same fields) costs one lookup and a multidict copy, the facts its fields
-# decide included. Only this parser's limits are checked again (the cached sizes against
-# them); a head near one takes the full path, so the error, if any, is the one it finds.
+# same URL, the same fields) costs one lookup, the facts its fields decide included. Only
+# this parser's limits are checked again (the cached sizes against them); a head near one
+# takes the full path, so the error, if any, is the one it finds.
 _HEADS: dict[bytes, _Head] = {}
 _HEADS_MAX: Final = 256
 _HEAD_CACHEABLE: Final = _SECTION_CACHEABLE + _REQUEST_LINE_CACHEABLE
-_NO_TEMPLATE: Final[CIMultiDict[str]] = CIMultiDict()
 
 
 def _parse_section(
@@ -134,7 +148,7 @@ def _parse_section(
         fields = field_lines(lines)
     # the rows are FieldLine tuples of one fixed length: strict= would only cost time
     raw, decoded, _kinds, _tokens, _hosts = zip(*fields)  # noqa: B905
-    return raw, CIMultiDict(decoded), _scan([*filter(_kind_of, fields)])
+    return raw, CIMultiDictProxy(CIMultiDict(decoded)), _scan([*filter(_kind_of, fields)])
 
 
 def _scan(specials: list[FieldLine]) -> _Scan:
@@ -279,7 +293,7 @@ class HttpRequestParser(BaseParser):
         known = _HEADS.get(head)
         if known is not None:
             # A head seen before, parsed without error: only this parser's limits are left
-            # to check, and the facts parsing found are taken as they are.
+            # to check, and the fields parsing found are taken as they are.
             limits = self._limits
             line_len, size, count = known[0]
             if (
@@ -288,31 +302,23 @@ class HttpRequestParser(BaseParser):
                 and size <= limits.max_field_size
                 and count <= limits.max_header_count
             ):
-                _, method, target, version, raw, template, facts = known
-                keep_alive, upgrade, chunked, length, encoding, expect = facts
-                headers = CIMultiDictProxy(template.copy()) if raw else _EMPTY_HEADERS
+                fields = known[1]
+                events.append(RequestHead(*fields))
+                if known[2]:  # no body, no upgrade: what _start_body then _end_message do
+                    events.append(END_OF_MESSAGE)
+                    if self._scanned:
+                        self._reset_head_scan()
+                    return
             else:  # a limit may apply: the full path finds which, in its order
                 known = None
         if known is None:
-            method, target, version, raw, headers, facts = self._parse_new(head)
-            keep_alive, upgrade, chunked, length, encoding, expect = facts
-        events.append(
-            RequestHead(
-                method,
-                target,
-                version,
-                headers,
-                raw,
-                keep_alive,
-                upgrade,
-                chunked,
-                length,
-                encoding,
-                expect,
-            )
-        )
+            fields = self._parse_new(head)
+            events.append(RequestHead(*fields))
+        upgrade = fields[6]
+        chunked = fields[7]
+        length = fields[8]
         if chunked or length:
-            self._start_body(events, chunked, length, False, encoding, upgrade)
+            self._start_body(events, chunked, length, False, fields[9], upgrade)
         else:  # no body: what _start_body then _end_message do, minus what is already so
             events.append(END_OF_MESSAGE)
             if upgrade:
@@ -321,9 +327,7 @@ class HttpRequestParser(BaseParser):
             if self._scanned:
                 self._reset_head_scan()
 
-    def _parse_new(
-        self, head: bytes
-    ) -> tuple[str, str, HttpVersion, _Raw, CIMultiDictProxy[str], _Facts]:
+    def _parse_new(self, head: bytes) -> _Fields:
         """The full parse of a head not in ``_HEADS``; remembers it when it is clean."""
         limits = self._limits
         cut = head.find(b"\r\n")  # the head is split into lines only when not all cached
@@ -341,7 +345,6 @@ class HttpRequestParser(BaseParser):
         method, target, version = info
 
         raw: tuple[tuple[bytes, bytes], ...]
-        template = _NO_TEMPLATE
         if cut >= 0:
             section = head[cut + 2 :]
             size = len(section)
@@ -358,8 +361,7 @@ class HttpRequestParser(BaseParser):
                 # one field per line: a known section has len(raw) lines
                 if size > limits.max_field_size or len(known[0]) > limits.max_header_count:
                     check_field_limits(section.split(b"\r\n"), limits, size)
-            raw, template, scan = known
-            headers = CIMultiDictProxy(template.copy())  # each head its own multidict
+            raw, headers, scan = known
         else:
             raw = ()
             headers = _EMPTY_HEADERS
@@ -398,10 +400,23 @@ class HttpRequestParser(BaseParser):
             and b"upgrade" in connection
             and b"websocket" in upgrade_tokens
         )
-        facts: _Facts = (keep_alive, upgrade, chunked, length, encoding, expect)
+        fields: _Fields = (
+            method,
+            target,
+            version,
+            headers,
+            raw,
+            keep_alive,
+            upgrade,
+            chunked,
+            length,
+            encoding,
+            expect,
+        )
         if len(head) <= _HEAD_CACHEABLE:
             if len(_HEADS) >= _HEADS_MAX:
                 _HEADS.clear()
             bounds = (len(line), 0 if cut < 0 else size, len(raw))
-            _HEADS[head] = (bounds, method, target, version, raw, template, facts)
-        return method, target, version, raw, headers, facts
+            ends = not (chunked or length or upgrade)
+            _HEADS[head] = (bounds, fields, ends)
+        return fields
