@@ -80,9 +80,22 @@ class Response(StreamResponse):
             raise ValueError("charset must not be in content_type argument")
         hdrs: CIMultiDict[str] | None = None
         if headers is not None:
-            hdrs = self._hdrs = CIMultiDict(headers)
+            hdrs = CIMultiDict(headers)
         if status != 200 or reason is not None:
             self._set_status(status, reason)
+        else:
+            self._status = 200
+            self._reason = "OK"
+        # What the connection and _send_fast read of every response, stored with the class
+        # defaults' values: a class attribute read through an instance costs more than this
+        # store (CPython 3.11).
+        self._hdrs = hdrs
+        self._cookies = None
+        self._compression = False
+        self._chunked = False
+        self._keep_alive = None
+        self._payload_writer = None
+        self._eof_sent = False
         has_ctype = hdrs is not None and _CONTENT_TYPE in hdrs
         if text is not None:
             if not isinstance(text, str):
@@ -148,6 +161,15 @@ class Response(StreamResponse):
         resp = cls.__new__(cls)
         resp._ctype = content_type
         resp._body = body
+        resp._status = 200
+        resp._reason = "OK"
+        resp._hdrs = None  # and the rest of what __init__ stores for the connection
+        resp._cookies = None
+        resp._compression = False
+        resp._chunked = False
+        resp._keep_alive = None
+        resp._payload_writer = None
+        resp._eof_sent = False
         return resp
 
     @property
