@@ -1,6 +1,6 @@
 """The response parser's caches change speed only: a head parses the same, cold or warm.
 
-It remembers validated status lines and whole header sections. These tests parse heads
+It remembers validated status lines, whole header sections and whole heads. These tests parse heads
 made of parts already seen (valid ones, from other heads and under other limits) next to
 hostile ones, and check every outcome against a parse with empty caches.
 """
@@ -18,13 +18,14 @@ from web_http import (
     ResponseHead,
 )
 from web_http._headers import LINE_CACHE
-from web_http._response_parser import _SECTIONS, _STATUS_LINES
+from web_http._response_parser import _HEADS, _SECTIONS, _STATUS_LINES
 
 
 def clear_caches() -> None:
     LINE_CACHE.clear()
     _STATUS_LINES.clear()
     _SECTIONS.clear()
+    _HEADS.clear()
 
 
 def summary(events: list[Event]) -> list[object]:
@@ -201,6 +202,7 @@ def test_the_caches_stay_bounded() -> None:
         parse(build(b"HTTP/1.1 %d X" % (200 + n % 700), [b"Content-Length: 0", b"X-N: %d" % n]))
     assert 0 < len(_STATUS_LINES) <= 1024
     assert 0 < len(_SECTIONS) <= 256
+    assert 0 < len(_HEADS) <= 256
     big = [b"Content-Length: 0", *(b"X-%d: " % n + b"v" * 100 for n in range(60))]
     parse(build(b"HTTP/1.1 200 OK", big), HttpLimits(max_headers=16384, max_header_count=100))
     assert b"\r\n".join(big) not in _SECTIONS  # over 4 KiB: parsed, not kept
@@ -213,3 +215,88 @@ def test_a_whole_response_in_one_chunk_and_a_pipelined_next_one() -> None:
     assert [type(e) for e in events] == [ResponseHead, Data, EndOfMessage]
     assert parser.buffered == 10
     assert [type(e) for e in parser.feed(one[10:])] == [ResponseHead, Data, EndOfMessage]
+
+
+def test_a_cached_head_is_checked_against_each_parsers_limits() -> None:
+    clear_caches()
+    long_line = build(b"HTTP/1.1 200 " + b"r" * 60, [b"Content-Length: 0"])
+    assert parse(long_line)[0][1] == 200  # type: ignore[index]
+    assert len(_HEADS) == 1
+    assert parse(long_line, SMALL)[0][:2] == ("LineTooLong", 400)  # type: ignore[index]
+    many = build(b"HTTP/1.1 200 OK", [b"Content-Length: 0", b"X-A: 1", b"X-B: 2"])
+    parse(many)
+    assert parse(many, SMALL)[0][:2] == ("HeaderFieldsTooLarge", 431)  # type: ignore[index]
+    assert parse(many)[0][1] == 200  # type: ignore[index]
+
+
+def test_a_head_cached_for_get_frames_head_and_connect_answers_by_their_method() -> None:
+    clear_caches()
+    raw = build(b"HTTP/1.1 200 OK", [b"Content-Length: 2"], b"hi")
+    get = parse(raw)
+    assert get[1:] == [b"hi", ("end", [])]
+    assert raw[: raw.index(b"\r\n\r\n")] in _HEADS
+    assert parse(raw, method="HEAD")[1] == ("end", [])  # no body after a HEAD's answer
+    connect = parse(raw, method="CONNECT")
+    assert connect[0][9] is True  # type: ignore[index]  # a 2xx CONNECT answer: upgraded
+    assert parse(raw) == get
+
+
+def whole_or_fed(
+    raw: bytes, limits: HttpLimits | None = None, method: str = "GET"
+) -> tuple[str, list[object]]:
+    """``feed_whole``'s answer as ``parse`` would summarise it, else what ``feed`` gives."""
+    parser = HttpResponseParser(limits=limits)
+    parser.set_request_method(method)
+    whole = parser.feed_whole(raw, 64)
+    if whole is None:
+        return ("fed", summary(parser.feed(raw) + parser.feed_eof()))
+    head, body = whole
+    events: list[Event] = [head, *([Data(body)] if body else []), EndOfMessage()]
+    return ("whole", summary(events + parser.feed_eof()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(status_lines, field_lists, limit_choices, methods, st.binary(max_size=8))
+def test_feed_whole_answers_as_feed_does_or_leaves_the_bytes_to_it(
+    line: bytes, fields: list[bytes], limits: HttpLimits | None, method: str, body: bytes
+) -> None:
+    raw = build(line, fields, body)
+    clear_caches()
+    unseen = whole_or_fed(raw, limits, method)
+    assert unseen[0] == "fed"  # a head not seen before is never taken whole
+    clear_caches()
+    cold = parse(raw, limits, method)
+    assert unseen[1] == cold
+    parse(raw, limits, method)  # now seen, if it parses
+    warm_up()
+    assert whole_or_fed(raw, limits, method)[1] == cold
+
+
+def test_feed_whole_takes_only_exactly_one_plain_final_response() -> None:
+    clear_caches()
+    ok = build(b"HTTP/1.1 200 OK", [b"Content-Length: 2"], b"hi")
+    gzip = build(b"HTTP/1.1 200 OK", [b"Content-Length: 2", b"Content-Encoding: gzip"], b"hi")
+    interim = build(b"HTTP/1.1 100 Continue", [])
+    switch = build(b"HTTP/1.1 101 Switching Protocols", [b"Upgrade: websocket"])
+    chunked = build(b"HTTP/1.1 200 OK", [b"Transfer-Encoding: chunked"], b"0\r\n\r\n")
+    empty = build(b"HTTP/1.1 204 No Content", [])
+    for raw in (ok, gzip, interim, switch, chunked, empty):
+        parse(raw)  # now seen
+    parser = HttpResponseParser()
+    whole = parser.feed_whole(ok, 64)
+    assert whole is not None and whole[0].status == 200 and whole[1] == b"hi"
+    empty_whole = parser.feed_whole(empty, 64)
+    assert empty_whole is not None and empty_whole[1] == b""
+    assert parser.feed_whole(ok, 1) is None  # a body over max_body
+    assert parser.feed_whole(ok + ok, 64) is None  # more than one response
+    assert parser.feed_whole(ok[:-1], 64) is None  # less than its body
+    for raw in (gzip, interim, switch, chunked):
+        assert parser.feed_whole(raw, 64) is None
+    assert HttpResponseParser(auto_decompress=False).feed_whole(gzip, 64) is not None
+    parser.set_request_method("HEAD")
+    assert parser.feed_whole(ok, 64) is None
+    parser.set_request_method("GET")
+    assert [type(e) for e in parser.feed(ok[:10])] == []
+    assert parser.feed_whole(ok, 64) is None  # bytes of a response are buffered
+    assert [type(e) for e in parser.feed(ok[10:])] == [ResponseHead, Data, EndOfMessage]
+    assert parser.feed_whole(ok, 64) is not None  # between messages again

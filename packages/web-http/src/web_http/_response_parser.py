@@ -6,7 +6,9 @@ bounded caches of already-validated results, as the request parser does: a repea
 line costs a lookup, a repeated section a lookup and a multidict copy. A cache hit is only
 trusted for what the cached bytes alone decide; this parser's limits are checked on every
 head and a head with any unseen part gets the full byte check first, so the outcome (and
-which error comes first) never depends on what the caches hold.
+which error comes first) never depends on what the caches hold. A whole head seen before
+(status line and section, the usual answer repeated within a second) is found in one more
+cache with everything it decides, so it costs one lookup and the head's own objects.
 """
 
 from __future__ import annotations
@@ -70,6 +72,30 @@ _SECTIONS: dict[bytes, _Section] = {}
 _SECTIONS_MAX: Final = 256
 _SECTION_CACHEABLE: Final = 4096
 _EMPTY_SECTION: Final[_Section] = ((), CIMultiDict(), _NO_FRAMING)
+
+#: Everything a whole head decides once parsed: the ``ResponseHead`` fields but its
+#: headers (a template each head copies), then the body's framing for ``_start_body``.
+_Decided = tuple[
+    HttpVersion,
+    int,  # status
+    str,  # reason
+    "CIMultiDict[str]",  # the headers' template
+    tuple[tuple[bytes, bytes], ...],  # raw headers
+    bool,  # keep-alive
+    bool,  # chunked
+    "int | None",  # Content-Length
+    "str | None",  # Content-Encoding
+    bool,  # upgrade
+    "int | None",  # the body's length (None: no body, or not by length)
+    bool,  # the body runs to the connection's end
+]
+# Whole heads (without the final CRLFCRLF) that parsed without error, by their bytes, with
+# the limits they were checked against, what they decide for a request method other than
+# HEAD and CONNECT (which frame some answers differently) and the body size with which
+# they make a whole response (-1: none does); bounded, emptied when full.
+_HEADS: dict[bytes, tuple[HttpLimits, _Decided, int]] = {}
+_HEADS_MAX: Final = 256
+_HEAD_CACHEABLE: Final = 4096
 
 
 def _parse_status_line(line: bytes) -> tuple[HttpVersion, int, str]:
@@ -158,6 +184,47 @@ class HttpResponseParser(BaseParser):
             self._buf += data[pos:]
         return events
 
+    def feed_whole(self, data: bytes, max_body: int) -> tuple[ResponseHead, bytes] | None:
+        """``data`` as one whole final response (a head seen before, then exactly its body
+        of at most ``max_body`` bytes, which needs no decoding): its head and body.
+
+        The usual small answer, in one read, without the events ``feed`` makes for it.
+        ``None`` when ``data`` is anything else (nothing is parsed then: give it to ``feed``).
+        """
+        if self._state is not _HEAD or type(data) is not bytes or self._buf or self._scanned:
+            return None
+        i = data.find(b"\r\n\r\n")
+        if i < 0:
+            return None
+        known = _HEADS.get(data[:i])
+        method = self._method
+        if known is None or known[0] is not self._limits or method == "HEAD" or method == "CONNECT":
+            return None
+        size = len(data) - i - 4
+        decided = known[1]
+        if known[2] != size or size > max_body:
+            return None
+        (version, status, reason, template, raw, keep_alive, chunked, length, encoding, upgrade,
+         _, _) = decided  # fmt: skip
+        if size and encoding is not None and self._auto_decompress:
+            return None  # the body is to be decoded
+        # What feed leaves after such a message: between messages, no body state.
+        self._upgrade_after = False
+        self._decoder = None
+        head = ResponseHead(
+            version,
+            status,
+            reason,
+            CIMultiDictProxy(template.copy()),  # each head its own multidict
+            raw,
+            keep_alive,
+            chunked,
+            length,
+            encoding,
+            upgrade,
+        )
+        return head, data[i + 4 :] if size else b""
+
     def _parse_head(self, src: Buffer, pos: int, events: list[Event]) -> tuple[int, bool]:
         i = self._find_head_end(src, pos)
         if i < 0:
@@ -168,6 +235,32 @@ class HttpResponseParser(BaseParser):
     def _head(self, head: bytes, events: list[Event]) -> None:
         """Parse one complete head (without its final CRLFCRLF) and start its body."""
         limits = self._limits
+        method = self._method
+        known = _HEADS.get(head)
+        if known is not None and known[0] is limits and method != "HEAD" and method != "CONNECT":
+            decided = known[1]
+        else:
+            decided = self._decide(head, limits, method)
+        (version, status, reason, template, raw, keep_alive, chunked, length, encoding, upgrade,
+         body_length, to_eof) = decided  # fmt: skip
+        events.append(
+            ResponseHead(
+                version,
+                status,
+                reason,
+                CIMultiDictProxy(template.copy()),  # each head its own multidict
+                raw,
+                keep_alive,
+                chunked,
+                length,
+                encoding,
+                upgrade,
+            )
+        )
+        self._start_body(events, chunked, body_length, to_eof, encoding, upgrade)
+
+    def _decide(self, head: bytes, limits: HttpLimits, method: str) -> _Decided:
+        """Check and parse a head not found whole in the cache (its parts may be)."""
         lines = head.split(b"\r\n")
         line = lines[0]
         status_line = _STATUS_LINES.get(line)
@@ -206,67 +299,72 @@ class HttpResponseParser(BaseParser):
                 check_field_limits(lines, limits, size)
         assert section is not None
         raw, template, framing = section
-        headers = CIMultiDictProxy(template.copy())  # each head its own multidict
-        self._finish_head(version, status, reason, headers, raw, framing, events)
+        decided = _frame(version, status, reason, template, raw, framing, method)
+        if len(head) <= _HEAD_CACHEABLE and method != "HEAD" and method != "CONNECT":
+            if len(_HEADS) >= _HEADS_MAX:
+                _HEADS.clear()
+            *_, chunked, _, _, upgrade, body_length, to_eof = decided
+            final = status >= 200 and not (chunked or upgrade or to_eof)
+            _HEADS[head] = (limits, decided, (body_length or 0) if final else -1)
+        return decided
 
-    def _finish_head(
-        self,
-        version: HttpVersion,
-        status: int,
-        reason: str,
-        headers: CIMultiDictProxy[str],
-        raw: tuple[tuple[bytes, bytes], ...],
-        framing: _Framing,
-        events: list[Event],
-    ) -> None:
-        connection, te_values, cl_values, encoding, cl_length = framing
-        if version is HttpVersion11:
-            keep_alive = connection is None or b"close" not in connection
-        else:
-            keep_alive = connection is not None and b"keep-alive" in connection
 
-        method = self._method
-        upgrade = status == 101 or (method == "CONNECT" and 200 <= status < 300)
-        chunked = False
-        length: int | None = None
-        to_eof = False
-        if te_values:
-            if cl_values:
-                raise BadHttpMessage("Content-Length and Transfer-Encoding together")
-            if version is HttpVersion10:
-                raise BadHttpMessage("Transfer-Encoding is not allowed in HTTP/1.0")
-            codings = parse_transfer_encoding(te_values)
-            if codings[-1] == b"chunked":
-                if b"chunked" in codings[:-1]:
-                    raise BadHttpMessage("chunked applied more than once")
-                chunked = True
-            else:
-                # RFC 9112 6.3 item 4: chunked not last in a response: read until close.
-                to_eof = True
-        elif cl_values:
-            length = cl_length
+def _frame(
+    version: HttpVersion,
+    status: int,
+    reason: str,
+    template: CIMultiDict[str],
+    raw: tuple[tuple[bytes, bytes], ...],
+    framing: _Framing,
+    method: str,
+) -> _Decided:
+    """What a head's parts decide together for the request ``method``: connection, body."""
+    connection, te_values, cl_values, encoding, cl_length = framing
+    if version is HttpVersion11:
+        keep_alive = connection is None or b"close" not in connection
+    else:
+        keep_alive = connection is not None and b"keep-alive" in connection
+
+    upgrade = status == 101 or (method == "CONNECT" and 200 <= status < 300)
+    chunked = False
+    length: int | None = None
+    to_eof = False
+    if te_values:
+        if cl_values:
+            raise BadHttpMessage("Content-Length and Transfer-Encoding together")
+        if version is HttpVersion10:
+            raise BadHttpMessage("Transfer-Encoding is not allowed in HTTP/1.0")
+        codings = parse_transfer_encoding(te_values)
+        if codings[-1] == b"chunked":
+            if b"chunked" in codings[:-1]:
+                raise BadHttpMessage("chunked applied more than once")
+            chunked = True
         else:
+            # RFC 9112 6.3 item 4: chunked not last in a response: read until close.
             to_eof = True
-        no_body = method == "HEAD" or status < 200 or status in (204, 304) or upgrade
-        if no_body:
-            chunked, to_eof = False, False
-            body_length = None
-        else:
-            body_length = length
-            if to_eof:
-                keep_alive = False
-        events.append(
-            ResponseHead(
-                version,
-                status,
-                reason,
-                headers,
-                raw,
-                keep_alive,
-                chunked,
-                length,
-                encoding,
-                upgrade,
-            )
-        )
-        self._start_body(events, chunked, body_length, to_eof, encoding, upgrade)
+    elif cl_values:
+        length = cl_length
+    else:
+        to_eof = True
+    no_body = method == "HEAD" or status < 200 or status in (204, 304) or upgrade
+    if no_body:
+        chunked, to_eof = False, False
+        body_length = None
+    else:
+        body_length = length
+        if to_eof:
+            keep_alive = False
+    return (
+        version,
+        status,
+        reason,
+        template,
+        raw,
+        keep_alive,
+        chunked,
+        length,
+        encoding,
+        upgrade,
+        body_length,
+        to_eof,
+    )
