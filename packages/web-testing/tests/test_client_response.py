@@ -136,6 +136,20 @@ async def test_a_small_body_reads_the_same_from_content_and_from_read(transport:
         assert [chunk async for chunk in resp.content.iter_chunked(2)] == [b"h\xe9", b"ll", b"o"]
 
 
+@pytest.mark.parametrize("path", ["/text", "/gzip", "/empty", "/binary"])
+async def test_a_repeated_answer_reads_as_the_first(client: TestClient, path: str) -> None:
+    # the second comes with a head the parser has seen: taken whole when it can be
+    answers = []
+    for _ in range(3):
+        resp = await client.get(path)
+        fields = [item for item in resp.headers.items() if item[0] != "Date"]  # may tick
+        raw = [item for item in resp.raw_headers if item[0] != b"Date"]
+        answers.append((resp.status, fields, raw, await resp.read()))
+    assert answers[1] == answers[0] and answers[2] == answers[0]
+    bodies = {"/text": "héllo".encode("latin-1"), "/gzip": b"zipped", "/empty": b""}
+    assert answers[0][3] == bodies.get(path, b"\x00\x01")
+
+
 async def test_request_info_holds_the_fields_sent(client: TestClient) -> None:
     resp = await client.get("/text", headers={"X-Test": "1"})
     info = resp.request_info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from web_testing._memory import HIGH_WATER, connect_in_memory
 
@@ -100,3 +101,74 @@ async def test_abort_resets_the_peer() -> None:
     assert server.data == b""
     assert client.lost == [None]
     assert len(server.lost) == 1 and isinstance(server.lost[0], ConnectionResetError)
+
+
+class Relay(Recorder):
+    """Writes what it receives on to another connection, from inside its callback."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.onward: asyncio.Transport | None = None
+        self.inside = False
+
+    def data_received(self, data: bytes) -> None:
+        self.inside = True
+        super().data_received(data)
+        assert self.onward is not None
+        self.onward.write(data)
+        self.inside = False
+
+
+class Checker(Recorder):
+    def __init__(self, relay: Relay) -> None:
+        super().__init__()
+        self.relay = relay
+        self.nested: list[bool] = []
+
+    def data_received(self, data: bytes) -> None:
+        self.nested.append(self.relay.inside)
+        super().data_received(data)
+
+
+async def test_a_write_from_a_callback_waits_for_the_next_iteration_on_any_connection() -> None:
+    relay = Relay()
+    checker = Checker(relay)
+    first, _ = connect_in_memory(Recorder(), relay)
+    _, relay.onward = connect_in_memory(checker, Recorder())
+    first.write(b"hop")  # from a coroutine: the relay gets it at once
+    assert bytes(relay.data) == b"hop"
+    assert checker.data == b""  # the relay wrote from its callback: not delivered inside it
+    await _settle()
+    assert bytes(checker.data) == b"hop"
+    assert checker.nested == [False]
+
+
+def test_a_callback_on_another_threads_loop_does_not_defer_this_loops_writes() -> None:
+    inside = threading.Event()
+    release = threading.Event()
+
+    class Blocking(Recorder):
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            inside.set()
+            release.wait(10)
+
+    async def blocked() -> None:
+        client_end, _ = connect_in_memory(Recorder(), Blocking())
+        client_end.write(b"x")
+
+    other = threading.Thread(target=asyncio.run, args=(blocked(),))
+    other.start()
+    try:
+        assert inside.wait(10)
+
+        async def here() -> bytes:
+            server = Recorder()
+            client_end, _ = connect_in_memory(Recorder(), server)
+            client_end.write(b"now")
+            return bytes(server.data)  # delivered within the write, not deferred
+
+        assert asyncio.run(here()) == b"now"
+    finally:
+        release.set()
+        other.join(10)

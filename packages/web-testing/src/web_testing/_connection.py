@@ -80,7 +80,13 @@ class ClientConnection(asyncio.Protocol):
         if raw is not None:
             raw(data)
             return
-        events = self._parser.feed(data)
+        parser = self._parser
+        if self._payload is None:
+            whole = parser.feed_whole(data, READ_BUFSIZE)  # the usual answer, seen before
+            if whole is not None:
+                self._hand_over(*whole)
+                return
+        events = parser.feed(data)
         if 2 <= len(events) <= 3 and self._complete(events):
             return
         for event in events:
@@ -154,6 +160,11 @@ class ClientConnection(asyncio.Protocol):
             body = b""
         if head.status < 200 or head.upgrade or self._payload is not None:
             return False
+        self._hand_over(head, body)
+        return True
+
+    def _hand_over(self, head: ResponseHead, body: bytes) -> None:
+        """A whole final response: to the waiting request, and the connection to its pool."""
         self._keep_alive = head.keep_alive
         self._message_done = True
         waiter = self._head
@@ -161,7 +172,6 @@ class ClientConnection(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result((head, body))
         self._finished()
-        return True
 
     def _on_head(self, head: ResponseHead) -> None:
         if 100 <= head.status < 200 and head.status != 101:

@@ -20,6 +20,7 @@ from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from web_http import HttpVersion, ResponseHead, StreamReader, parse_content_type
+from web_http.hdrs import CONTENT_LENGTH, CONTENT_TYPE, SET_COOKIE
 from yarl import URL
 
 from ._connection import READ_BUFSIZE, ClientConnection
@@ -67,6 +68,14 @@ _NO_FLOW_CONTROL = _NoFlowControl()
 class ClientResponse:
     """A response: status and headers now, the body from ``content`` or the readers."""
 
+    # What a response finds later starts as these class defaults, not as stores in
+    # __init__: each is set on the instance only once it is found (most never are).
+    _request_info: RequestInfo | None = None
+    _body: bytes | None = None  # the body read()
+    _released = False
+    _cookies: SimpleCookie | None = None
+    _ctype: tuple[str, str | None] | None = None  # media type and charset
+
     def __init__(
         self,
         head: ResponseHead,
@@ -89,13 +98,8 @@ class ClientResponse:
         self.url = url
         self.real_url = url
         self._request_headers = request_headers
-        self._request_info: RequestInfo | None = None
         self.history = history
-        self._body: bytes | None = None
         self._connection = connection
-        self._released = False
-        self._cookies: SimpleCookie | None = None
-        self._ctype: tuple[str, str | None] | None = None
 
     @property
     def content(self) -> StreamReader:
@@ -124,7 +128,7 @@ class ClientResponse:
         cookies = self._cookies
         if cookies is None:
             cookies = self._cookies = SimpleCookie()
-            for value in self._head.headers.getall("Set-Cookie", ()):
+            for value in self._head.headers.getall(SET_COOKIE, ()):
                 try:
                     cookies.load(value)
                 except CookieError:
@@ -134,7 +138,7 @@ class ClientResponse:
     def _content_type(self) -> tuple[str, str | None]:
         ctype = self._ctype
         if ctype is None:
-            value = self._head.headers.get("Content-Type")
+            value = self._head.headers.get(CONTENT_TYPE)  # an istr: its folded form is kept
             if not value:
                 ctype = ("application/octet-stream", None)
             else:
@@ -183,7 +187,7 @@ class ClientResponse:
 
     @property
     def content_length(self) -> int | None:
-        value = self._head.headers.get("Content-Length")
+        value = self._head.headers.get(CONTENT_LENGTH)
         return int(value) if value is not None and value.isdigit() else None
 
     @property
@@ -198,10 +202,11 @@ class ClientResponse:
         """The body when no wait is needed (read before, or complete): what read() gives."""
         body = self._body
         if body is None and self._content is None:
-            # complete: taken whole, the stream (if asked for later) stays empty
+            # complete: taken whole, the stream (if asked for later) stays empty; nothing
+            # is left unread, so releasing is only marking it released
             body = self._body = self._complete or b""
             self._complete = b""
-            self.release()
+            self._released = True
         return body
 
     async def read(self) -> bytes:
