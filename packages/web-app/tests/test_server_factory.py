@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from web_app import BaseRequest, RequestHandler, Response, Server, StreamResponse
@@ -38,6 +39,20 @@ def test_settings_are_validated_when_the_server_is_built() -> None:
         Server(hello, read_bufsize=0)
     with pytest.raises(ValueError):
         Server(hello, client_head_timeout=0)
+
+
+TIMEOUTS = ["client_head_timeout", "client_body_timeout", "handler_timeout"]
+
+
+@pytest.mark.parametrize("name", [*TIMEOUTS, "websocket_handshake_timeout"])
+@pytest.mark.parametrize("bad", [0, -1.5, float("nan")])
+def test_each_timeout_must_be_positive_or_none(name: str, bad: float) -> None:
+    settings: dict[str, Any] = {name: bad}
+    with pytest.raises(ValueError, match=rf"^{name} must be positive or None, got {bad!r}$"):
+        Server(hello, **settings)
+    for good in (None, 0.5):
+        settings[name] = good
+        Server(hello, **settings)
 
 
 async def test_call_returns_a_request_handler_per_connection() -> None:

@@ -202,6 +202,16 @@ async def test_memory_server_has_no_port_and_refuses_ssl() -> None:
         assert str(client.make_url("/x")) == "http://127.0.0.1/x"
         with pytest.raises(ValueError, match="in-memory"):
             await client.session.request("GET", "http://example.com/")
+        # the origin is scheme, host and port: another port or scheme is another server
+        for other in ("http://127.0.0.1:81/", "https://127.0.0.1/"):
+            with pytest.raises(
+                ValueError,
+                match=rf"^{other} is not on the in-memory test server \(http://127.0.0.1/\)",
+            ):
+                await client.session.request("GET", other)
+        resp = await client.session.request("GET", "http://127.0.0.1:80/x")
+        assert resp.status == 404
+        resp.release()
 
 
 def test_unknown_transport_is_refused() -> None:

@@ -351,10 +351,12 @@ class Application(AppState, AppLifecycle["Application"]):
         self._on_startup.freeze()
         self._on_shutdown.freeze()
         self._on_cleanup.freeze()
-        kinds = self._middleware_kinds = middleware_kinds(self._middlewares)
-        self._middleware_tuple = tuple(mw for mw, new in kinds if new)
-        self._has_legacy = not all(new for _, new in kinds)
-        run = bool(kinds)
+        run = False
+        if self._middlewares:  # else the defaults of __init__ stand (no generator to run)
+            kinds = self._middleware_kinds = middleware_kinds(self._middlewares)
+            self._middleware_tuple = tuple(mw for mw, new in kinds if new)
+            self._has_legacy = not all(new for _, new in kinds)
+            run = True
         for subapp in self._subapps:
             subapp.pre_freeze()
             run = run or subapp._run_middlewares
@@ -370,8 +372,8 @@ class Application(AppState, AppLifecycle["Application"]):
         for subapp in self._subapps:
             subapp.freeze()
         # every signal is frozen now, and no sub-application can be added any more
-        self._prepare_in_tree = bool(self._on_response_prepare) or any(
-            subapp._prepare_in_tree for subapp in self._subapps
+        self._prepare_in_tree = bool(self._on_response_prepare) or (
+            bool(self._subapps) and any(subapp._prepare_in_tree for subapp in self._subapps)
         )
 
     # -- serving --------------------------------------------------------------

@@ -119,14 +119,20 @@ class HandlerConfig:
             raise ValueError("lingering_time must be >= 0")
         if read_bufsize <= 0:
             raise ValueError("read_bufsize must be positive")
-        for name, value in (
-            ("client_head_timeout", client_head_timeout),
-            ("client_body_timeout", client_body_timeout),
-            ("handler_timeout", handler_timeout),
-            ("websocket_handshake_timeout", websocket_handshake_timeout),
+        if not (  # one expression for the four (a server per test: no tuples to build)
+            (client_head_timeout is None or client_head_timeout > 0)
+            and (client_body_timeout is None or client_body_timeout > 0)
+            and (handler_timeout is None or handler_timeout > 0)
+            and (websocket_handshake_timeout is None or websocket_handshake_timeout > 0)
         ):
-            if value is not None and not value > 0:
-                raise ValueError(f"{name} must be positive or None, got {value!r}")
+            for name, value in (
+                ("client_head_timeout", client_head_timeout),
+                ("client_body_timeout", client_body_timeout),
+                ("handler_timeout", handler_timeout),
+                ("websocket_handshake_timeout", websocket_handshake_timeout),
+            ):
+                if value is not None and not value > 0:
+                    raise ValueError(f"{name} must be positive or None, got {value!r}")
         if handler_timeout_status not in (503, 504):
             raise ValueError(
                 f"handler_timeout_status must be 503 or 504, got {handler_timeout_status!r}"

@@ -68,10 +68,15 @@ class _MemoryConnector(Connector):
         super().__init__(self._connect)
 
     async def _connect(self, url: URL, ssl: object) -> ClientConnection:
-        root = self._server.make_url("/")
+        # the server's root itself, not make_url("/"): the same origin without a URL join
+        # per connection (one connection per test, usually)
+        root = self._server._root
+        if root is None:
+            raise RuntimeError("the test server is not started")
         if (url.scheme, url.raw_host, url.port) != (root.scheme, root.raw_host, root.port):
             raise ValueError(
-                f"{url} is not on the in-memory test server ({root}); only it can be reached"
+                f"{url} is not on the in-memory test server ({self._server.make_url('/')});"
+                " only it can be reached"
             )
         conn = ClientConnection()
         self._server.connect_in_memory(conn)
