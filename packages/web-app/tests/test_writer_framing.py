@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 import pytest
 from web_app._writer import PayloadWriter
@@ -11,10 +12,16 @@ from web_app._writer import PayloadWriter
 class FakeTransport:
     def __init__(self) -> None:
         self.writes: list[bytes] = []
+        self.lines: list[list[bytes | bytearray | memoryview]] = []
         self.closing = False
 
     def write(self, data: bytes | bytearray | memoryview, /) -> None:
         self.writes.append(bytes(data))
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview], /) -> None:
+        pieces = list(list_of_data)
+        self.lines.append(pieces)
+        self.writes.append(b"".join(pieces))
 
     def is_closing(self) -> bool:
         return self.closing
@@ -99,6 +106,38 @@ async def test_chunked_framing_and_last_chunk() -> None:
     await writer.write_eof(b"end")
     assert proto.transport is not None
     assert proto.transport.data == b"H\r\n\r\n1a\r\n" + b"x" * 26 + b"\r\n3\r\nend\r\n0\r\n\r\n"
+
+
+async def test_a_large_chunk_leaves_in_one_writelines_without_copying_its_data() -> None:
+    writer, proto = _pair()
+    writer.enable_chunking()
+    writer.write_headers(b"H\r\n\r\n")
+    data = bytearray(b"y" * 5000)
+    await writer.write(data)  # the first write: the head goes in front of the size line
+    await writer.write(b"z" * 4096)
+    await writer.write(b"small")  # under the threshold: one joined write
+    assert proto.transport is not None
+    first, second = proto.transport.lines
+    assert first == [b"H\r\n\r\n1388\r\n", data, b"\r\n"]
+    assert first[1] is data  # handed over as it is
+    assert second == [b"1000\r\n", b"z" * 4096, b"\r\n"]
+    assert proto.transport.writes[2] == b"5\r\nsmall\r\n"
+    await writer.write_eof()
+    assert proto.transport.data == (
+        b"H\r\n\r\n1388\r\n" + b"y" * 5000 + b"\r\n1000\r\n" + b"z" * 4096 + b"\r\n"
+        b"5\r\nsmall\r\n0\r\n\r\n"
+    )
+    assert writer.output_size == len(proto.transport.data)
+
+
+async def test_a_large_chunk_to_a_closing_transport_raises() -> None:
+    writer, proto = _pair()
+    writer.enable_chunking()
+    writer.write_headers(b"H\r\n\r\n")
+    assert proto.transport is not None
+    proto.transport.closing = True
+    with pytest.raises(ConnectionResetError):
+        await writer.write(b"y" * 5000)
 
 
 async def test_chunked_eof_without_data_sends_only_last_chunk() -> None:

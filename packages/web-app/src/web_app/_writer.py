@@ -8,6 +8,7 @@ is asyncio's own: the protocol's ``pause_writing`` flag says when to wait for th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from ._abc import AbstractStreamWriter
@@ -17,6 +18,10 @@ __all__ = ("PayloadWriter", "WriterProtocol")
 
 _Bytes = bytes | bytearray | memoryview
 _LAST_CHUNK = b"0\r\n\r\n"
+#: Chunks of at least this many bytes leave as (size line, data, CRLF) in one ``writelines``
+#: instead of being copied into one framed buffer (sendmsg/writev where the transport has
+#: it, and an in-memory peer gets the data as it was written); smaller ones are joined.
+_WRITELINES_MIN = 4096
 
 
 class WriterProtocol(Protocol):
@@ -34,6 +39,8 @@ class WriterProtocol(Protocol):
 
 class _TransportLike(Protocol):
     def write(self, data: bytes | bytearray | memoryview, /) -> None: ...
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview], /) -> None: ...
 
     def is_closing(self) -> bool: ...
 
@@ -160,6 +167,16 @@ class PayloadWriter:
         self.output_size += size
         transport.write(data)
 
+    def _send_lines(self, line: bytes, data: _Bytes) -> None:
+        """Send one chunk (its size line, perhaps after the head) without copying its data."""
+        transport = self._protocol.transport
+        if transport is None or transport.is_closing():
+            raise _closing()
+        size = len(line) + len(data) + 2
+        self.buffer_size += size
+        self.output_size += size
+        transport.writelines((line, data, b"\r\n"))
+
     async def write(self, data: _Bytes, *, drain: bool = True) -> None:
         """Send body bytes (compressed, chunk-framed); before a head, raw bytes (``100``)."""
         if self._eof:
@@ -168,7 +185,18 @@ class PayloadWriter:
             data = self._compress.compress(data)
         if data:
             if self._chunked:
-                data = b"".join((b"%x\r\n" % len(data), data, b"\r\n"))
+                size = len(data)
+                if size >= _WRITELINES_MIN:
+                    line = b"%x\r\n" % size
+                    head = self._head
+                    if head:
+                        self._head = b""
+                        line = head + line
+                    self._send_lines(line, data)
+                    if drain and self._protocol.writing_paused:
+                        await self.drain()
+                    return
+                data = b"".join((b"%x\r\n" % size, data, b"\r\n"))
             head = self._head
             if head is not None:
                 self._head = b""
