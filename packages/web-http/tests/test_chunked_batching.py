@@ -170,3 +170,35 @@ def test_a_run_with_a_size_line_over_the_digit_limit_is_refused() -> None:
     events = HttpRequestParser().feed(raw)
     assert data_events(events) == [b"abc"]
     assert isinstance(events[-1], TransferEncodingError)
+
+
+def test_a_chunk_fed_as_size_line_data_and_crlf_passes_the_data_through() -> None:
+    # how a server that writes each chunk's data apart from its framing is read
+    parser = HttpRequestParser()
+    parser.feed(HEAD)
+    data = b"d" * 5000
+    for _ in range(2):
+        assert parser.feed(b"1388\r\n") == []
+        events = parser.feed(data)
+        assert data_events(events) == [data]
+        assert data_events(events)[0] is data  # the input itself, not a copy
+        assert parser.feed(b"\r\n") == []
+    events = parser.feed(b"0\r\n\r\n")
+    assert events == [EndOfMessage()]
+
+
+def test_data_past_the_chunk_end_in_one_feed_still_needs_its_crlf() -> None:
+    parser = HttpRequestParser()
+    parser.feed(HEAD + b"4\r\n")
+    events = parser.feed(b"abcdXY")  # the chunk ends after "abcd": "XY" is not its CRLF
+    assert data_events(events) == [b"abcd"]
+    assert isinstance(events[-1], TransferEncodingError)
+
+
+def test_a_bad_crlf_after_a_chunk_whose_data_came_alone_is_refused() -> None:
+    parser = HttpRequestParser()
+    parser.feed(HEAD + b"4\r\n")
+    assert data_events(parser.feed(b"ab")) == [b"ab"]
+    assert data_events(parser.feed(b"cd")) == [b"cd"]
+    events = parser.feed(b"\n\n0\r\n\r\n")
+    assert len(events) == 1 and isinstance(events[0], TransferEncodingError)

@@ -71,6 +71,20 @@ class ChunkedReader:
         self._max_digits = limits.max_chunk_size_digits
         self._match_size = _size_line_re(limits.max_chunk_size_digits).match
 
+    def take_data(self, n: int) -> bool:
+        """Count ``n`` received bytes as data of the current chunk, if they all are.
+
+        True for a read inside a large chunk's data, or a chunk's data sent apart from its
+        framing: the caller passes the bytes on as they are, with no scan and no copy.
+        False (nothing changed): they need ``feed``.
+        """
+        if self._state is not _DATA or n > self._remaining:
+            return False
+        self._remaining -= n
+        if not self._remaining:
+            self._state = _DATA_CRLF
+        return True
+
     def feed(
         self, buf: Buffer, pos: int, out: list[memoryview]
     ) -> tuple[int, CIMultiDictProxy[str] | None]:

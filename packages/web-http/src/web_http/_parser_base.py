@@ -170,6 +170,15 @@ class BaseParser:
             # (No bytes are ever buffered in this state: a body is consumed as it comes.)
             self._remaining -= len(data)
             return [Data(data)] if data else []
+        if (
+            state is _BODY_CHUNKED
+            and type(data) is bytes
+            and not self._buf
+            and self._decoder is None
+            and self._chunked.take_data(len(data))  # type: ignore[union-attr]
+        ):
+            # A read inside one chunk's data: all body, no framing in it.
+            return [Data(data)] if data else []
         if state is _ERROR or state is _CLOSED:
             return []
         if state is _UPGRADED:
