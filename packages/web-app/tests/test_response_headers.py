@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from http.cookies import CookieError
+from http.cookies import CookieError, Morsel, SimpleCookie
 
 import pytest
 from web_app._stream_response import StreamResponse
@@ -143,3 +143,24 @@ def test_invalid_cookie_name() -> None:
     resp = StreamResponse()
     with pytest.raises(CookieError):
         resp.set_cookie("bad name;", "v")
+    with pytest.raises(CookieError):
+        resp.set_cookie("expires", "v")  # a reserved attribute name
+    assert "bad name;" not in resp.cookies
+    assert "expires" not in resp.cookies
+
+
+def test_set_cookie_morsel_is_the_one_simplecookie_builds() -> None:
+    resp = StreamResponse()
+    resp.set_cookie("q", 'x "y";', domain="ex.org", secure=True)
+    expected: SimpleCookie = SimpleCookie()
+    expected["q"] = 'x "y";'
+    expected["q"]["domain"] = "ex.org"
+    del expected["q"]["max-age"]
+    expected["q"]["path"] = "/"
+    expected["q"]["secure"] = True
+    got = resp.cookies["q"]
+    assert isinstance(got, Morsel)
+    assert got == expected["q"]
+    assert list(got) == list(expected["q"])  # the attributes in the same order
+    assert got.coded_value == expected["q"].coded_value
+    assert got.OutputString() == expected["q"].OutputString()

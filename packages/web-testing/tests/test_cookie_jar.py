@@ -88,3 +88,30 @@ def test_cookie_header_is_filter_cookies_joined() -> None:
     assert jar.cookie_header(url) == expected == 'q="x y"; a=deeper'
     assert jar.cookie_header(URL("http://other.org/")) == ""
     assert CookieJar().cookie_header(url) == ""
+
+
+def test_a_new_longer_path_goes_first_after_headers_were_built() -> None:
+    jar = CookieJar()
+    url = URL("http://example.com/app/page")
+    _set(jar, "a=1; Path=/")
+    assert jar.cookie_header(url) == "a=1"
+    _set(jar, "a=deeper; Path=/app")  # a new key: the order is worked out again
+    assert jar.cookie_header(url) == "a=deeper"
+    _set(jar, "a=gone; Path=/app; Max-Age=0")  # and once it is gone
+    assert jar.cookie_header(url) == "a=1"
+    _set(jar, "a=2; Path=/")  # the same key again: its value changes, not its place
+    assert jar.cookie_header(url) == "a=2"
+
+
+def test_stored_morsels_are_copies_with_every_attribute() -> None:
+    jar = CookieJar()
+    source: SimpleCookie = SimpleCookie()
+    source["k"] = "v"
+    del source["k"]["max-age"]  # what Response.set_cookie leaves without max_age
+    jar.update_cookies(source, SITE)
+    (stored,) = jar
+    assert stored is not source["k"]
+    assert stored["domain"] == "example.com" and stored["path"] == "/app"
+    assert stored["max-age"] == ""  # Morsel.copy() brings the missing attribute back
+    assert source["k"]["domain"] == ""  # the source is left alone
+    assert (stored.key, stored.value, stored.coded_value) == ("k", "v", "v")

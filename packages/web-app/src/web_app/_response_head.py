@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from http.cookies import SimpleCookie
+from http.cookies import Morsel, SimpleCookie
 from typing import TYPE_CHECKING, Final
 
 from multidict import CIMultiDict, istr
@@ -49,6 +49,8 @@ _LAST_MODIFIED: Final = istr("Last-Modified")
 _ETAG: Final = istr("ETag")
 _VARY: Final = istr("Vary")
 _ACCEPT_ENCODING: Final = istr("Accept-Encoding")
+#: A fresh morsel's attributes (every reserved one, empty), for ``set_cookie``.
+_BLANK_MORSEL: Final[dict[str, str]] = dict(Morsel())
 
 
 class ResponseHead:
@@ -333,31 +335,42 @@ class ResponseHead:
         if self._sent_already("set a cookie"):
             return
         cookies = self.cookies
-        old = cookies.get(name)
-        if old is not None and old.coded_value == "":
+        real, coded = cookies.value_encode(str(value))
+        c = cookies.get(name)
+        if c is not None and c.coded_value == "":
             # Re-setting a deleted cookie: start from a clean morsel.
             del cookies[name]
-        cookies[name] = str(value)
-        c = cookies[name]
+            c = None
+        if c is None:
+            # What ``cookies[name] = value`` does, without Morsel.__init__'s loop over the
+            # attributes: a dict update from a blank morsel's.
+            c = Morsel.__new__(Morsel)
+            dict.update(c, _BLANK_MORSEL)
+            c.set(name, real, coded)  # CookieError for a bad name, before it is stored
+            dict.__setitem__(cookies, name, c)
+        else:
+            c.set(name, real, coded)
+        # The attribute names below are all reserved ones: stored without the check of
+        # Morsel.__setitem__.
         if expires is not None:
-            c["expires"] = expires
+            dict.__setitem__(c, "expires", expires)
         elif c.get("expires") == EPOCH_EXPIRES:
             del c["expires"]
         if domain is not None:
-            c["domain"] = domain
+            dict.__setitem__(c, "domain", domain)
         if max_age is not None:
-            c["max-age"] = str(max_age)
+            dict.__setitem__(c, "max-age", str(max_age))
         elif "max-age" in c:
             del c["max-age"]
-        c["path"] = path
+        dict.__setitem__(c, "path", path)
         if secure is not None:
-            c["secure"] = secure
+            dict.__setitem__(c, "secure", secure)
         if httponly is not None:
-            c["httponly"] = httponly
+            dict.__setitem__(c, "httponly", httponly)
         if version is not None:
-            c["version"] = version
+            dict.__setitem__(c, "version", version)
         if samesite is not None:
-            c["samesite"] = samesite
+            dict.__setitem__(c, "samesite", samesite)
         if partitioned is not None:
             if self._partitioned is None:
                 self._partitioned = set()

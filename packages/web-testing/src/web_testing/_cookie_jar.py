@@ -41,6 +41,22 @@ def _set_cookie_morsels(value: str) -> tuple[Morsel[str], ...]:
     return morsels
 
 
+#: A fresh morsel's attributes (every reserved one, empty): the base of ``_copy``.
+_BLANK: dict[str, str] = dict(Morsel())
+
+
+def _copy(morsel: Morsel[str]) -> Morsel[str]:
+    """``morsel.copy()`` (the reserved attributes it lacks come back empty), without
+    ``Morsel.__init__``'s loop over them: a plain dict update from ``_BLANK``."""
+    if type(morsel) is not Morsel:
+        return morsel.copy()
+    copy: Morsel[str] = Morsel.__new__(Morsel)
+    dict.update(copy, _BLANK)
+    dict.update(copy, morsel)
+    copy.__dict__.update(morsel.__dict__)
+    return copy
+
+
 def _is_ip(host: str) -> bool:
     try:
         ip_address(host.strip("[]"))
@@ -71,6 +87,10 @@ def _domain_matches(host: str, domain: str) -> bool:
     return host.endswith("." + domain) and not _is_ip(host)
 
 
+def _path_length(key: CookieKey) -> int:
+    return len(key[1])
+
+
 def cookie_header_of(cookies: BaseCookie[str]) -> str:
     """The ``Cookie`` header value that sends ``cookies`` (empty: none)."""
     return "; ".join(f"{m.key}={m.coded_value}" for m in cookies.values())
@@ -83,6 +103,9 @@ class CookieJar:
         self._cookies: dict[CookieKey, Morsel[str]] = {}
         self._host_only: set[CookieKey] = set()
         self._expires: dict[CookieKey, float] = {}
+        #: The keys of ``_cookies``, longest path first (RFC 6265 5.4 step 2), kept until a
+        #: key comes or goes (re-storing one keeps its place, as in the dict).
+        self._order: list[CookieKey] | None = None
         self._unsafe = unsafe
         self._quote_cookie = quote_cookie
 
@@ -157,15 +180,19 @@ class CookieJar:
         path = morsel["path"]
         if not path.startswith("/"):
             path = _default_path(url)
-        stored = morsel.copy()  # key, values and every attribute
-        stored["domain"] = domain
-        stored["path"] = path
         key = (domain, path, morsel.key)
         expires = self._expiry(morsel)
         if expires is not None and expires <= time.time():
             self._forget(key)  # Max-Age=0 or a past Expires: the server deletes it
             return
-        self._cookies[key] = stored
+        stored = _copy(morsel)  # key, values and every attribute
+        # both are reserved attributes: no need for Morsel.__setitem__'s check of the name
+        dict.__setitem__(stored, "domain", domain)
+        dict.__setitem__(stored, "path", path)
+        cookies = self._cookies
+        if key not in cookies:
+            self._order = None
+        cookies[key] = stored
         if host_only:
             self._host_only.add(key)
         else:
@@ -177,13 +204,13 @@ class CookieJar:
 
     @staticmethod
     def _expiry(morsel: Morsel[str]) -> float | None:
-        max_age = morsel["max-age"]
+        max_age = morsel.get("max-age")  # a morsel may lack it (del morsel["max-age"])
         if max_age:
             try:
                 return time.time() + int(max_age)
             except ValueError:
                 pass
-        expires = morsel["expires"]
+        expires = morsel.get("expires")
         if expires:
             try:
                 return parsedate_to_datetime(expires).timestamp()
@@ -192,7 +219,8 @@ class CookieJar:
         return None
 
     def _forget(self, key: CookieKey) -> None:
-        self._cookies.pop(key, None)
+        if self._cookies.pop(key, None) is not None:
+            self._order = None
         self._host_only.discard(key)
         self._expires.pop(key, None)
 
@@ -230,10 +258,14 @@ class CookieJar:
         secure = request_url.scheme in ("https", "wss")
         path = request_url.raw_path or "/"
         found: dict[str, Morsel[str]] = {}
-        # Longer paths first (RFC 6265 5.4 step 2).
-        for key in sorted(self._cookies, key=lambda k: len(k[1]), reverse=True):
+        cookies = self._cookies
+        order = self._order
+        if order is None:
+            # Longer paths first (RFC 6265 5.4 step 2); equal ones in the order stored.
+            order = self._order = sorted(cookies, key=_path_length, reverse=True)
+        for key in order:
             domain, cookie_path, name = key
-            morsel = self._cookies[key]
+            morsel = cookies[key]
             if not domain:
                 pass  # given without a response URL: shared with every host, as in aiohttp
             elif key in self._host_only:
