@@ -14,6 +14,11 @@ from web_testing import (
     WSMessageTypeError,
     WSServerHandshakeError,
 )
+from web_testing._websocket import _handshake_request
+from websockets.client import ClientProtocol
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.typing import Origin, Subprotocol
+from websockets.uri import parse_uri
 
 
 async def echo_ws(request: web.Request) -> web.WebSocketResponse:
@@ -191,3 +196,32 @@ async def test_unsupported_options_are_refused(client: TestClient) -> None:
         client.ws_connect("/ws", autoclose=False)
     with pytest.raises(ValueError, match="heartbeat"):
         client.ws_connect("/ws", heartbeat=0)
+
+
+@pytest.mark.parametrize(
+    ("uri", "origin", "compress", "subprotocols"),
+    [
+        ("ws://127.0.0.1/ws", None, False, None),
+        ("ws://127.0.0.1:8080/ws?a=1&b=%20", "http://example.com", False, ["chat", "v2"]),
+        ("wss://example.com/chat", None, True, None),
+        ("wss://example.com:8443/", "null", True, ["one"]),
+        ("ws://[::1]:81/x", None, False, None),
+        ("ws://[::1]/x", None, False, None),
+        ("ws://user:p%40ss@localhost:80/private", None, False, None),
+    ],
+)
+def test_the_handshake_request_is_the_one_websockets_builds(
+    uri: str, origin: str | None, compress: bool, subprotocols: list[str] | None
+) -> None:
+    """The request serialized by hand has the fields ``ClientProtocol.connect()`` gives."""
+    protocol = ClientProtocol(
+        parse_uri(uri),
+        origin=Origin(origin) if origin is not None else None,
+        extensions=[ClientPerMessageDeflateFactory()] if compress else None,
+        subprotocols=[Subprotocol(p) for p in subprotocols] if subprotocols else None,
+    )
+    extra = [("X-Test", "1"), ("Cookie", "a=b"), ("X-Test", "2")]
+    request = protocol.connect()
+    for name, value in extra:
+        request.headers[name] = value
+    assert _handshake_request(protocol, extra) == request.serialize()

@@ -21,6 +21,7 @@ from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidStatus
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 from websockets.frames import Frame, Opcode
+from websockets.headers import build_authorization_basic, build_extension, build_subprotocol
 from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.typing import Origin, Subprotocol
@@ -70,6 +71,39 @@ def _ws_uri(url: URL) -> WebSocketURI:
     if url.raw_user is not None or url.raw_fragment or host is None or port is None:
         return parse_uri(str(url))
     return WebSocketURI(url.scheme == "wss", host, port, url.raw_path, url.raw_query_string)
+
+
+def _handshake_request(protocol: ClientProtocol, headers: Iterable[tuple[str, str]]) -> bytes:
+    """The request ``protocol.connect()`` builds, then ``headers``, serialized in one string.
+
+    The same fields in the same order (Host without the scheme's default port, an IPv6
+    literal in brackets), the same ISO-8859-1 encoding, without the ``Headers`` mapping, the
+    ``Request`` and the ``ipaddress`` parse that building them costs; the server's answer is
+    still checked by ``protocol`` (``process_response``).
+    """
+    uri = protocol.uri
+    host = f"[{uri.host}]" if ":" in uri.host else uri.host
+    if uri.port != (443 if uri.secure else 80):
+        host = f"{host}:{uri.port}"
+    parts = [f"GET {uri.resource_name} HTTP/1.1\r\nHost: {host}\r\n"]
+    if uri.user_info:
+        parts.append(f"Authorization: {build_authorization_basic(*uri.user_info)}\r\n")
+    if protocol.origin is not None:
+        parts.append(f"Origin: {protocol.origin}\r\n")
+    parts.append(
+        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        f"Sec-WebSocket-Key: {protocol.key}\r\nSec-WebSocket-Version: 13\r\n"
+    )
+    extensions = protocol.available_extensions
+    if extensions is not None:
+        offer = build_extension([(ext.name, ext.get_request_params()) for ext in extensions])
+        parts.append(f"Sec-WebSocket-Extensions: {offer}\r\n")
+    subprotocols = protocol.available_subprotocols
+    if subprotocols is not None:
+        parts.append(f"Sec-WebSocket-Protocol: {build_subprotocol(subprotocols)}\r\n")
+    parts.extend(f"{name}: {value}\r\n" for name, value in headers)
+    parts.append("\r\n")
+    return "".join(parts).encode("iso-8859-1")
 
 
 class ClientWebSocket:
@@ -136,11 +170,7 @@ class ClientWebSocket:
             receive_timeout=receive_timeout,
             heartbeat=heartbeat,
         )
-        request = protocol.connect()
-        for name, value in headers:
-            request.headers[name] = value
-        protocol.send_request(request)
-        ws._flush()
+        conn.write(_handshake_request(protocol, headers))
         try:
             response = await deadlines.wait(ws._handshake, timeout)
         except BaseException:
