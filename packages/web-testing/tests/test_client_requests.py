@@ -246,6 +246,31 @@ async def test_the_fields_sent_do_not_depend_on_whether_there_are_headers_to_mer
             assert "cookie" in names
 
 
+@pytest.mark.parametrize("transport", ["socket", "memory"])
+async def test_a_bodiless_get_sends_the_fixed_fields_whatever_was_sent_before(
+    transport: str,
+) -> None:
+    """A plain GET's fields are a list shared by the requests to its origin: what other
+    requests add to theirs (a cookie, a body's fields) never sticks to it."""
+    async with TestClient(RawTestServer(raw_fields, transport=transport)) as client:
+
+        async def get_names() -> list[str]:
+            resp = await client.get("/")
+            names = [name.lower() for name, _ in await resp.json()]
+            assert names == [name.lower() for name in resp.request_info.headers]
+            return names
+
+        plain = await get_names()
+        assert plain[:2] == ["host", "accept"]
+        assert "cookie" not in plain and "content-length" not in plain
+        client.session.cookie_jar.update_cookies({"k": "v"})
+        assert await get_names() == [*plain, "cookie"]
+        await (await client.post("/", data=b"raw")).read()
+        await (await client.put("/")).read()
+        client.session.cookie_jar.clear()
+        assert await get_names() == plain
+
+
 async def set_many(request: web.Request) -> web.Response:
     resp = web.Response(text="set")
     resp.headers.add("Set-Cookie", "a=1; Path=/")

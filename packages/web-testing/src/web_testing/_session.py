@@ -27,7 +27,7 @@ from yarl import URL
 
 from .__about__ import __version__
 from ._body import RequestBody, make_body
-from ._connection import ClientConnection
+from ._connection import ClientConnection, Exchange
 from ._cookie_jar import CookieJar, cookie_header_of
 from ._deadlines import Deadlines
 from ._errors import ClientConnectionError, TooManyRedirects
@@ -40,6 +40,8 @@ __all__ = ("ClientSession", "Connector", "SocketConnector")
 DEFAULT_TIMEOUT = 60.0
 _REDIRECTS = frozenset((301, 302, 303, 307, 308))
 _SMALL_BODY = 64 * 1024
+#: The methods whose request says "Content-Length: 0" when it has no body.
+_EMPTY_BODIES = frozenset(("POST", "PUT", "PATCH"))
 _FIXED_MAX = 64
 USER_AGENT = f"web-testing/{__version__}"
 
@@ -256,7 +258,7 @@ class ClientSession:
         read_until_eof: bool = True,
     ) -> ClientResponse:
         """Send ``method url``; the response comes back after its head, body unread."""
-        if self.closed:
+        if self._connector.closed:
             raise RuntimeError("Session is closed")
         if type(url) is not URL:
             url = URL(url)
@@ -269,15 +271,40 @@ class ClientSession:
         if skip_auto_headers:
             skip = skip | frozenset(h.lower() for h in skip_auto_headers)
         limit = self._timeout if timeout is None else _timeout_seconds(timeout)
-        history: list[ClientResponse] = []
+        connector = self._connector
+        history: tuple[ClientResponse, ...] = ()
         try:
             while True:
+                # One exchange, in this coroutine (no layer of its own to await per request).
+                if headers or cookies or self._default_headers:
+                    out = self._request_headers(
+                        url, body, headers, cookies, skip, chunked, expect100, method
+                    )
+                else:
+                    out = self._plain_headers(url, body, skip, chunked, expect100, method)
+                head = serialize_request_head(method, url.raw_path_qs or "/", out)
                 # The limit is one entry on the session's timer, not a wrapping coroutine.
                 deadline = None if limit is None else self._deadlines.start(limit)
                 try:
-                    resp = await self._send(
-                        method, url, body, headers, cookies, skip, chunked, expect100, ssl, history
-                    )
+                    key = (url.scheme, url.raw_host or "", url.port or 0)
+                    conn = connector.idle(key)
+                    if conn is None:
+                        conn = await connector.open(url, ssl, key)
+                    waiter = conn.start_request(method, expect_continue=expect100, pooled=True)
+                    writer: asyncio.Task[None] | None = None
+                    try:
+                        if body is None:
+                            conn.write(head)
+                        else:
+                            writer = await _send_body(
+                                conn, head, body, out, chunked, expect100, waiter
+                            )
+                        response_head, content = await waiter
+                    except BaseException:
+                        connector.discard(conn)
+                        if writer is not None:
+                            writer.cancel()
+                        raise
                 except asyncio.CancelledError:
                     if deadline is not None and deadline.fired:
                         raise deadline.error() from None
@@ -285,17 +312,32 @@ class ClientSession:
                 finally:
                     if deadline is not None:
                         self._deadlines.stop(deadline)
-                if not allow_redirects or resp.status not in _REDIRECTS:
+                resp = ClientResponse(
+                    response_head,
+                    content,
+                    method=method,
+                    url=url,
+                    request_headers=out,
+                    history=history,
+                    connection=conn,
+                )
+                if "Set-Cookie" in response_head.headers:
+                    jar = self._cookie_jar
+                    if type(jar).update_cookies is not CookieJar.update_cookies or not (
+                        jar.update_from_set_cookie(response_head.headers.getall("Set-Cookie"), url)
+                    ):
+                        jar.update_cookies(resp.cookies, url)
+                if not allow_redirects or response_head.status not in _REDIRECTS:
                     break
-                location = resp.headers.get("Location")
+                location = response_head.headers.get("Location")
                 if location is None:
                     break
                 await resp.read()  # a redirect's body: read, so its connection can be reused
-                history.append(resp)
+                history += (resp,)
                 if len(history) > max_redirects:
                     raise TooManyRedirects(
                         resp.request_info,
-                        tuple(history),
+                        history,
                         status=resp.status,
                         message="Too many redirects",
                         headers=resp.headers,
@@ -329,8 +371,6 @@ class ClientSession:
         method: str,
     ) -> list[tuple[str, str]]:
         """The header fields to send, in order: defaults, the request's own, then ours."""
-        if not (headers or cookies or self._default_headers):
-            return self._plain_headers(url, body, skip, chunked, expect100, method)
         out: CIMultiDict[str] = CIMultiDict(self._default_headers)
         if headers:
             given = CIMultiDict(headers)
@@ -355,17 +395,19 @@ class ClientSession:
             if header:
                 out["Cookie"] = header
         if body is not None:
-            if body.content_type and "Content-Type" not in out and "content-type" not in skip:
-                out["Content-Type"] = body.content_type
+            content_type = body.content_type
+            if content_type and "Content-Type" not in out and "content-type" not in skip:
+                out["Content-Type"] = content_type
             for name, value in body.headers:
                 if name not in out:
                     out[name] = value
-            if chunked or body.length is None:
+            length = body.length
+            if chunked or length is None:
                 out.popall("Content-Length", None)
                 out["Transfer-Encoding"] = "chunked"
             elif "Content-Length" not in out:
-                out["Content-Length"] = str(body.length)
-        elif method in ("POST", "PUT", "PATCH") and "Content-Length" not in out:
+                out["Content-Length"] = str(length)
+        elif method in _EMPTY_BODIES and "Content-Length" not in out:
             out["Content-Length"] = "0"
         if expect100:
             out["Expect"] = "100-continue"
@@ -382,7 +424,8 @@ class ClientSession:
     ) -> list[tuple[str, str]]:
         """``_request_headers`` without default or per-request fields: no merging needed.
 
-        The same fields in the same order, from a per-origin list of the fixed ones.
+        The same fields in the same order, from a per-origin list of the fixed ones; that
+        list itself (shared, never changed) when nothing is added to it (a bodiless GET).
         """
         key = (url.raw_host, url.explicit_port, skip)
         fixed = _FIXED.get(key)
@@ -395,27 +438,39 @@ class ClientSession:
             if len(_FIXED) >= _FIXED_MAX:
                 _FIXED.clear()
             _FIXED[key] = fixed
+        jar = self._cookie_jar
+        if type(jar).filter_cookies is CookieJar.filter_cookies:
+            header = jar.cookie_header(url)
+        else:
+            header = cookie_header_of(jar.filter_cookies(url))  # a jar of the test's own
+        if not header and body is None and not expect100 and method not in _EMPTY_BODIES:
+            return fixed
         out = fixed.copy()  # the cached list is shared: never changed
-        header = self._jar_cookie_header(url)
         if header:
             out.append(("Cookie", header))
         if body is not None:
-            present = {"host", "accept", "accept-encoding", "user-agent", "cookie"}
             content_type = body.content_type
-            if content_type and "content-type" not in skip:
+            typed = bool(content_type) and "content-type" not in skip
+            if typed:
                 out.append(("Content-Type", content_type))
-                present.add("content-type")
-            for name, value in body.headers:
-                lname = name.lower()
-                if lname not in present:
-                    out.append((name, value))
-                    present.add(lname)
-            if chunked or body.length is None:
+            extra = body.headers
+            present: set[str] | None = None
+            if extra:  # a file's Content-Disposition, a payload's own fields
+                present = {"host", "accept", "accept-encoding", "user-agent", "cookie"}
+                if typed:
+                    present.add("content-type")
+                for name, value in extra:
+                    lname = name.lower()
+                    if lname not in present:
+                        out.append((name, value))
+                        present.add(lname)
+            length = body.length
+            if chunked or length is None:
                 out = [item for item in out if item[0].lower() != "content-length"]
                 out.append(("Transfer-Encoding", "chunked"))
-            elif "content-length" not in present:
-                out.append(("Content-Length", str(body.length)))
-        elif method in ("POST", "PUT", "PATCH"):
+            elif present is None or "content-length" not in present:
+                out.append(("Content-Length", str(length)))
+        elif method in _EMPTY_BODIES:
             out.append(("Content-Length", "0"))
         if expect100:
             out.append(("Expect", "100-continue"))
@@ -426,78 +481,6 @@ class ClientSession:
         if type(jar).filter_cookies is CookieJar.filter_cookies:
             return jar.cookie_header(url)
         return cookie_header_of(jar.filter_cookies(url))  # a jar of the test's own
-
-    async def _send(
-        self,
-        method: str,
-        url: URL,
-        body: RequestBody | None,
-        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
-        cookies: Mapping[str, str | Morsel[str]] | None,
-        skip: frozenset[str],
-        chunked: bool | None,
-        expect100: bool,
-        ssl: ssl_module.SSLContext | bool | None,
-        history: list[ClientResponse],
-    ) -> ClientResponse:
-        out = self._request_headers(url, body, headers, cookies, skip, chunked, expect100, method)
-        head = serialize_request_head(method, url.raw_path_qs or "/", out)
-        connector = self._connector
-        key = (url.scheme, url.raw_host or "", url.port or 0)
-        conn = connector.idle(key)
-        if conn is None:
-            conn = await connector.open(url, ssl, key)
-        waiter = conn.start_request(method, expect_continue=expect100, pooled=True)
-        writer: asyncio.Task[None] | None = None
-        try:
-            if body is None:
-                conn.write(head)
-            elif (
-                body.length is not None
-                and body.length <= _SMALL_BODY
-                and not (chunked or expect100)
-            ):
-                whole = await body.in_memory()
-                if whole is not None:
-                    conn.write(head + whole)
-                else:
-                    pieces = [head]
-                    await body.write(_Collect(pieces))
-                    conn.write(b"".join(pieces))
-            else:
-                framed = any(k.lower() == "transfer-encoding" and v == "chunked" for k, v in out)
-                writer = asyncio.ensure_future(_write_body(conn, body, framed, expect100))
-                writer.add_done_callback(_retrieve)
-                conn.writer = writer  # the connection is reused only once the body is out
-                conn.write(head)
-                # A body that fails to produce its bytes ends the request at once.
-                await asyncio.wait((waiter, writer), return_when=asyncio.FIRST_COMPLETED)
-                if writer.done() and not writer.cancelled() and not waiter.done():
-                    error = writer.exception()
-                    if error is not None:
-                        raise error
-            response_head, content = await waiter
-        except BaseException:
-            connector.discard(conn)
-            if writer is not None:
-                writer.cancel()
-            raise
-        resp = ClientResponse(
-            response_head,
-            content,
-            method=method,
-            url=url,
-            request_headers=out,
-            history=tuple(history) if history else (),
-            connection=conn,
-        )
-        if "Set-Cookie" in response_head.headers:
-            jar = self._cookie_jar
-            if type(jar).update_cookies is not CookieJar.update_cookies or not (
-                jar.update_from_set_cookie(response_head.headers.getall("Set-Cookie"), url)
-            ):
-                jar.update_cookies(resp.cookies, url)
-        return resp
 
     # aiohttp's method helpers on a session
     async def get(self, url: URL | str, **kwargs: Any) -> ClientResponse:
@@ -515,6 +498,49 @@ def _authority(url: URL) -> str:
     if url.explicit_port is not None:
         authority = f"{authority}:{url.explicit_port}"
     return authority
+
+
+async def _send_body(
+    conn: ClientConnection,
+    head: bytes,
+    body: RequestBody,
+    fields: list[tuple[str, str]],
+    chunked: bool | None,
+    expect100: bool,
+    waiter: asyncio.Future[Exchange],
+) -> asyncio.Task[None] | None:
+    """Write the request ``head`` and its ``body``: at once when small, else from a task.
+
+    Returns ``None`` once a small body is written; for a larger one, the task writing it,
+    once that task ended or the response came. A task that failed before the response
+    raises its error here (and a cancel here cancels the task).
+    """
+    length = body.length
+    if length is not None and length <= _SMALL_BODY and not (chunked or expect100):
+        whole = await body.in_memory()
+        if whole is not None:
+            conn.write(head + whole)
+        else:
+            pieces = [head]
+            await body.write(_Collect(pieces))
+            conn.write(b"".join(pieces))
+        return None
+    framed = any(k.lower() == "transfer-encoding" and v == "chunked" for k, v in fields)
+    writer = asyncio.ensure_future(_write_body(conn, body, framed, expect100))
+    writer.add_done_callback(_retrieve)
+    conn.writer = writer  # the connection is reused only once the body is out
+    try:
+        conn.write(head)
+        # A body that fails to produce its bytes ends the request at once.
+        await asyncio.wait((waiter, writer), return_when=asyncio.FIRST_COMPLETED)
+        if writer.done() and not writer.cancelled() and not waiter.done():
+            error = writer.exception()
+            if error is not None:
+                raise error
+    except BaseException:
+        writer.cancel()
+        raise
+    return writer
 
 
 class _Collect:
