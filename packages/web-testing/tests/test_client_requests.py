@@ -7,7 +7,7 @@ from http.cookies import BaseCookie, SimpleCookie
 
 import pytest
 import web
-from web_testing import ClientResponse, CookieJar, RawTestServer, TestClient, TestServer
+from web_testing import ClientResponse, CookieJar, RawTestServer, TestClient, TestServer, _session
 from yarl import URL
 
 
@@ -148,6 +148,47 @@ async def test_allow_redirects_false(client: TestClient) -> None:
     resp = await client.get("/redirect", allow_redirects=False)
     assert resp.status == 302
     assert resp.headers["Location"] == "/echo"
+
+
+async def redirect_to_query(request: web.Request) -> web.Response:
+    """A redirect to ``?to=``; without it, the path and query landed on."""
+    if "to" in request.query:
+        raise web.HTTPFound(request.query["to"])
+    return web.Response(text=request.path_qs)
+
+
+@pytest.mark.parametrize("warm", [False, True])
+async def test_redirect_targets_are_the_same_cached_or_not(warm: bool) -> None:
+    """A hop's target depends on the URL it left as much as on its Location."""
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", redirect_to_query)
+    hops = [
+        ("/a/b", "c", "/a/c"),
+        ("/x/y", "c", "/x/c"),  # the same Location from elsewhere
+        ("/a/b", "../d?q=1", "/d?q=1"),
+        ("/x/y", "/e", "/e"),
+    ]
+    _session._TARGETS.clear()
+    async with TestClient(TestServer(app, transport="memory")) as client:
+        for _ in range(2 if warm else 1):
+            for start, location, path_qs in hops:
+                resp = await client.get(start, params={"to": location})
+                assert resp.url == client.make_url(path_qs)
+                assert await resp.text() == path_qs
+                assert [r.status for r in resp.history] == [302]
+        assert len(_session._TARGETS) == len(hops)
+
+
+async def test_the_redirect_target_cache_is_emptied_when_full() -> None:
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", redirect_to_query)
+    _session._TARGETS.clear()
+    for i in range(_session._TARGETS_MAX):
+        _session._TARGETS[(URL(f"http://other/{i}"), "x")] = URL("http://other/x")
+    async with TestClient(TestServer(app, transport="memory")) as client:
+        resp = await client.get("/a/b", params={"to": "c"})
+        assert await resp.text() == "/a/c"
+    assert len(_session._TARGETS) == 1
 
 
 async def test_async_with_request_releases(client: TestClient) -> None:

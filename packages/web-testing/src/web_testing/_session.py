@@ -67,6 +67,12 @@ def _auto_headers() -> tuple[tuple[str, str, str], ...]:
     return tuple((name, name.lower(), value) for name, value in fields if value)
 
 
+#: Where a redirect leads, by (URL, Location): a test follows the same few redirects over
+#: and over, and parsing and joining a Location costs more than building the next request.
+#: Shared by every session (URLs are immutable); bounded, emptied when full.
+_TARGETS: dict[tuple[URL, str], URL] = {}
+_TARGETS_MAX = 256
+
 _NO_SKIP: frozenset[str] = frozenset()
 #: The fields every plain request to an origin starts with, by (host, port, skipped): the
 #: same for every session (their auto headers are), so a new test client finds them made.
@@ -350,7 +356,7 @@ class ClientSession:
                     raise ClientConnectionError(
                         f"cannot resend a streamed body to follow a {resp.status} redirect"
                     )
-                url = url.join(URL(location))
+                url = _redirect_target(url, location)
         finally:
             if body is not None:
                 await body.close()
@@ -541,6 +547,18 @@ async def _send_body(
         writer.cancel()
         raise
     return writer
+
+
+def _redirect_target(url: URL, location: str) -> URL:
+    """``url.join(URL(location))``, from ``_TARGETS`` when the same hop was made before."""
+    key = (url, location)
+    target = _TARGETS.get(key)
+    if target is None:
+        target = url.join(URL(location))
+        if len(_TARGETS) >= _TARGETS_MAX:
+            _TARGETS.clear()
+        _TARGETS[key] = target
+    return target
 
 
 class _Collect:
