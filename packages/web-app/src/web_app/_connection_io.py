@@ -179,7 +179,8 @@ class ConnectionIO(ConnectionTimers):
             if self._state is IDLE:
                 self._state = BUSY
                 self._start(queue.popleft(), eager=True)
-            if len(queue) > MAX_QUEUE or heads >= MAX_QUEUE:
+            # (a batch of MAX_QUEUE heads leaves at least MAX_QUEUE - 2 of them queued)
+            if queue and (len(queue) > MAX_QUEUE or heads >= MAX_QUEUE):
                 # a full batch: the parser may hold more back; read on once they are served
                 self.pause_reading()
 

@@ -286,6 +286,8 @@ class RequestHandler(ConnectionIO):
             # untouched by any handler, so the task's implicit copy of it is clean.
             if _EAGER:
                 task = asyncio.Task(coro, loop=loop, eager_start=True)  # type: ignore[call-arg,unused-ignore]
+                if task.done():
+                    return  # it ran to its end inside the constructor
             else:
                 task = asyncio.Task(coro, loop=loop)
         elif self._context is not None:
@@ -297,8 +299,7 @@ class RequestHandler(ConnectionIO):
                 task = self._context.run(loop.create_task, coro)
         else:
             task = loop.create_task(coro)
-        if not task.done():
-            self._task = task
+        self._task = task  # only an eager start can finish the task before this
 
     def _finish(self, keep: bool) -> None:
         """After a response: hand over to the next queued item, go idle, or close."""

@@ -350,7 +350,7 @@ class Response(StreamResponse):
         message = request._message
         method = message.method
         status = self._status
-        if method == "HEAD" or method == "CONNECT" or status < 200 or status in (204, 304):
+        if method == "HEAD" or method == "CONNECT":
             return False
         version = message.version
         if version is HttpVersion11:
@@ -362,12 +362,19 @@ class Response(StreamResponse):
         ctype = self._ctype
         key = (ctype, status, self._reason, v11)
         prefix = _PREFIXES.get(key)
-        if prefix is None:
-            prefix = _build_prefix(ctype, status, self._reason, v11)
-            if prefix is None:
-                return False  # CR, LF or NUL: the general path refuses it with its error
+        if not prefix:
+            if prefix is not None:
+                return False  # remembered as a status without a body (1xx, 204, 304)
+            if status < 200 or status == 204 or status == 304:
+                prefix = b""
+            else:
+                prefix = _build_prefix(ctype, status, self._reason, v11)
+                if prefix is None:
+                    return False  # CR, LF or NUL: the general path refuses it with its error
             if len(_PREFIXES) < _PREFIXES_MAX:
                 _PREFIXES[key] = prefix
+            if not prefix:
+                return False
         body = self._body
         keep_alive = self._keep_alive
         if keep_alive is None:
@@ -431,7 +438,8 @@ _SEND_MEMBERS: Final = (
     "keep_alive",
 )
 
-#: Status line, Content-Type line and "Content-Length: " per kind of response (fast path).
+#: Status line, Content-Type line and "Content-Length: " per kind of response (fast path);
+#: b"" for a status that has no body, which the general path sends.
 _PREFIXES: dict[tuple[str | None, int, str, bool], bytes] = {}
 _PREFIXES_MAX: Final = 512
 _OCTET: Final = b"Content-Type: application/octet-stream\r\n"

@@ -250,13 +250,23 @@ class HttpRequestParser(BaseParser):
         # layers. Whatever is left (a body, a partial head, a leading empty line) goes to
         # the general path, from where this one stopped.
         events: list[Event] = []
-        pos = 0
         end = len(data)
+        i = data.find(b"\r\n\r\n")
+        if i == end - 4 and i > 0 and data[0] != 13:
+            # the usual chunk: one whole head and nothing after it (what the loop below does
+            # for it, minus its bookkeeping)
+            try:
+                self._head(data[:i], events)
+            except HttpProcessingError as exc:
+                self._state = _ERROR
+                self._buf = bytearray()
+                events.append(exc)
+            return events
+        pos = 0
         heads = 0
         max_heads = self._max_heads
         try:
-            while True:
-                i = data.find(b"\r\n\r\n", pos)
+            while True:  # i: where the head at pos ends
                 if i <= pos or data[pos] == 13:
                     break
                 self._head(data[pos:i], events)
@@ -264,6 +274,7 @@ class HttpRequestParser(BaseParser):
                 heads += 1
                 if pos == end or self._state is not _HEAD or heads == max_heads:
                     break
+                i = data.find(b"\r\n\r\n", pos)
             if pos < end:
                 pos = self._run(data, events, pos, heads)
         except HttpProcessingError as exc:
