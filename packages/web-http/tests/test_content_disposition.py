@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from web_http import content_disposition_filename, parse_content_disposition
+from web_http import (
+    content_disposition_filename,
+    content_disposition_header,
+    parse_content_disposition,
+)
 
 
 @pytest.mark.parametrize(
@@ -107,3 +111,30 @@ def test_filename_preference_and_continuations() -> None:
 )
 def test_form_field_shape(header: str, expected: tuple[str | None, dict[str, str]]) -> None:
     assert parse_content_disposition(header) == expected
+
+
+def test_header_cached_answer_is_the_computed_one() -> None:
+    content_disposition_header.cache_clear()
+    args = {"name": "file", "filename": "f.bin"}
+    cold = content_disposition_header("form-data", **args)
+    assert content_disposition_header.cache_info().misses == 1
+    warm = content_disposition_header("form-data", **args)
+    assert content_disposition_header.cache_info().hits == 1
+    assert cold == warm == 'form-data; name="file"; filename="f.bin"'
+    # The arguments decide the value: another quoting mode is another entry.
+    assert content_disposition_header("form-data", True, name="a b") == 'form-data; name="a b"'
+    assert content_disposition_header("form-data", False, name="é") == 'form-data; name="é"'
+    assert content_disposition_header("form-data", True, name="é") == (
+        "form-data; name*=utf-8''%C3%A9"
+    )
+    assert content_disposition_header.cache_info().maxsize == 256
+
+
+def test_header_errors_are_raised_every_time() -> None:
+    content_disposition_header.cache_clear()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Newline"):
+            content_disposition_header("attachment", filename="a\r\nb")
+        with pytest.raises(ValueError, match="bad content disposition type"):
+            content_disposition_header("bad type", name="x")
+    assert content_disposition_header.cache_info().currsize == 0

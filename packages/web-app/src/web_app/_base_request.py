@@ -499,10 +499,11 @@ class BaseRequest(MutableMapping[str, Any]):
         post = self._post
         if post is not None:
             return post
-        if self.method not in _POST_METHODS or self.content_type not in _FORM_TYPES:
+        content_type = self.content_type
+        if self.method not in _POST_METHODS or content_type not in _FORM_TYPES:
             post = self._post = MultiDictProxy(MultiDict())
             return post
-        if self.content_type == "multipart/form-data":
+        if content_type == "multipart/form-data":
             limits = FormLimits(
                 self._payload, self._client_max_size, self._client_max_fields, self._too_large
             )

@@ -154,7 +154,8 @@ class FormData:
             part.set_content_disposition(
                 "form-data", quote_fields=self._quote_fields, **disposition
             )
-            part.headers.popall("Content-Length", None)
+            if "Content-Length" in part.headers:  # a form part has no length (RFC 7578 4.8)
+                del part.headers["Content-Length"]
             writer.append_payload(part)
         return writer
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 __all__ = (
@@ -160,6 +161,7 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@lru_cache(maxsize=256)
 def content_disposition_header(
     disptype: str, quote_fields: bool = True, _charset: str = "utf-8", **params: str
 ) -> str:
@@ -170,6 +172,10 @@ def content_disposition_header(
     without it values are only backslash-escaped (for receivers that take 8-bit names).
     Raises ``ValueError`` for a type or parameter name that is not a token, and for a CR,
     LF or NUL in any value (it would split the header).
+
+    The value is kept for the most recent arguments (a pure function of them, and a text):
+    a client sends the same form fields and file names again and again, two of them per
+    form (each part's header).
     """
     if not disptype or not _TOKEN_CHARS.issuperset(disptype):
         raise ValueError(f"bad content disposition type {disptype!r}")
