@@ -179,3 +179,51 @@ def test_unavailable_for_legal_reasons() -> None:
     assert e.headers["Link"] == '<https://authority.example/why>; rel="blocked-by"'
     n = HTTPUnavailableForLegalReasons(None)
     assert n.link is None and "Link" not in n.headers
+
+
+_BARE = sorted(
+    name
+    for name, _ in EXPECTED.items()
+    if not issubclass(getattr(exc_mod, name), HTTPMove)
+    and name
+    not in ("HTTPMethodNotAllowed", "HTTPRequestEntityTooLarge", "HTTPUnavailableForLegalReasons")
+)
+
+
+@pytest.mark.parametrize("name", _BARE)
+def test_a_bare_exception_is_what_the_general_construction_gives(name: str) -> None:
+    cls: type[HTTPException] = getattr(exc_mod, name)
+    bare = cls()
+    general = cls(headers={})  # given headers: the way of any other argument
+    assert (bare.status, bare.reason, str(bare), bare.args) == (
+        general.status,
+        general.reason,
+        str(general),
+        general.args,
+    )
+    assert bare.body == general.body
+    assert (bare.content_type, bare.charset) == (general.content_type, general.charset)
+    assert dict(bare.headers) == dict(general.headers)
+
+
+def test_a_status_code_out_of_range_is_refused() -> None:
+    class Huge(HTTPClientError):
+        status_code = 1000
+
+    with pytest.raises(ValueError):
+        Huge()
+
+
+def test_locations_are_remembered_normalised_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exc_mod, "_LOCATIONS", {})
+    cold = HTTPFound("/a b/../c")
+    warm = HTTPFound("/a b/../c")
+    assert cold.headers["Location"] == warm.headers["Location"] == str(URL("/a b/../c"))
+    assert warm.location == "/a b/../c"
+    for i in range(exc_mod._LOCATIONS_MAX + 10):
+        HTTPFound(f"/p{i}")
+    assert len(exc_mod._LOCATIONS) <= exc_mod._LOCATIONS_MAX
+    with pytest.raises(ValueError):
+        HTTPFound("/a\r\nSet-Cookie: x=1")  # never remembered: refused every time
+    with pytest.raises(ValueError):
+        HTTPFound("/a\r\nSet-Cookie: x=1")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
+from web_http import reason_phrase
 from yarl import URL
 
 from . import _request_errors
@@ -88,6 +89,29 @@ def _check_header_value(what: str, value: str) -> str:
     return value
 
 
+#: Location values of redirects raised before (the few targets an application redirects to,
+#: normalised by yarl each time otherwise). Bounded: emptied when full.
+_LOCATIONS: dict[str, str] = {}
+_LOCATIONS_MAX: Final = 256
+
+
+def _location_value(location: str | URL) -> str:
+    """The ``Location`` field of a redirect to ``location``, normalised as aiohttp does
+    ("/a b" is sent as "/a%20b"); ``ValueError`` for CR, LF or NUL in it."""
+    plain = type(location) is str
+    if plain:
+        known = _LOCATIONS.get(location)  # type: ignore[arg-type]  # a str, as just checked
+        if known is not None:
+            return known
+    _check_header_value("Location", str(location))
+    value = str(URL(location))
+    if plain:
+        if len(_LOCATIONS) >= _LOCATIONS_MAX:
+            _LOCATIONS.clear()
+        _LOCATIONS[location] = value  # type: ignore[index]  # a str, as checked above
+    return value
+
+
 class HTTPException(Response, Exception):
     """Base of every HTTP exception; subclasses set ``status_code``."""
 
@@ -106,8 +130,27 @@ class HTTPException(Response, Exception):
         text: str | None = None,
         content_type: str | None = None,
     ) -> None:
-        if self.status_code < 100:
+        status = self.status_code
+        if status < 100:
             raise TypeError(f"{type(self).__name__} has no status_code: raise a concrete subclass")
+        if (
+            headers is None
+            and reason is None
+            and body is None
+            and text is None
+            and content_type is None
+            and status <= 999
+        ):
+            # A bare ``raise HTTPNotFound()`` (the router builds one per miss): what the
+            # general way below ends with, without Response.__init__'s checks of arguments
+            # that are all absent.
+            self._status = status
+            self._reason = reason = reason_phrase(status)
+            Exception.__init__(self, reason)
+            if not self.empty_body:
+                self._ctype = "text/plain; charset=utf-8"
+                self._body = f"{status}: {reason}".encode()
+            return
         if body is not None:
             warnings.warn(
                 "body argument is deprecated for http web exceptions",
@@ -176,9 +219,7 @@ class HTTPMove(HTTPRedirection):
     ) -> None:
         if not location:
             raise ValueError("HTTP redirects need a location to redirect to.")
-        _check_header_value("Location", str(location))
-        # Normalised as aiohttp does: "/a b" is sent as "/a%20b".
-        location_str = str(URL(location))
+        location_str = _location_value(location)
         super().__init__(
             headers=headers, reason=reason, body=body, text=text, content_type=content_type
         )
