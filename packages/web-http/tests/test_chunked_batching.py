@@ -202,3 +202,30 @@ def test_a_bad_crlf_after_a_chunk_whose_data_came_alone_is_refused() -> None:
     assert data_events(parser.feed(b"cd")) == [b"cd"]
     events = parser.feed(b"\n\n0\r\n\r\n")
     assert len(events) == 1 and isinstance(events[0], TransferEncodingError)
+
+
+@pytest.mark.parametrize("line", [b"zz\r\n", b"4\n", b" 4\r\n", b"+4\r\n", b"\r\n", b"4_0\r\n"])
+def test_a_bad_size_line_fed_alone_is_refused(line: bytes) -> None:
+    parser = HttpRequestParser()
+    parser.feed(HEAD)
+    events = parser.feed(line)
+    assert len(events) == 1 and isinstance(events[0], TransferEncodingError)
+
+
+def test_lone_framing_feeds_with_extensions_and_the_last_chunk_parse() -> None:
+    parser = HttpRequestParser()
+    parser.feed(HEAD)
+    assert parser.feed(b"3;name=value\r\n") == []
+    assert data_events(parser.feed(b"abc")) == [b"abc"]
+    assert parser.feed(b"\r\n") == []
+    assert parser.feed(b"0\r\n") == []
+    assert parser.feed(b"\r\n") == [EndOfMessage()]
+    assert isinstance(parser.feed(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")[0], RequestHead)
+
+
+def test_a_lone_crlf_where_data_is_due_is_data() -> None:
+    parser = HttpRequestParser()
+    parser.feed(HEAD + b"4\r\n")
+    assert data_events(parser.feed(b"\r\n")) == [b"\r\n"]  # two of the chunk's four bytes
+    assert data_events(parser.feed(b"ab")) == [b"ab"]
+    assert parser.feed(b"\r\n") == []

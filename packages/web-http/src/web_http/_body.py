@@ -85,6 +85,32 @@ class ChunkedReader:
             self._state = _DATA_CRLF
         return True
 
+    def take_framing(self, data: bytes) -> bool:
+        """Consume ``data`` if it is exactly one piece of framing and nothing else.
+
+        That is the CRLF after a chunk's data, or the plain size line of a chunk whose data
+        is still to come (how a server that writes each chunk's data apart from its framing
+        is read): the same checks as ``feed``, without its set-up. False (nothing changed)
+        for anything else, the last chunk included.
+        """
+        state = self._state
+        if state is _DATA_CRLF:
+            if data != b"\r\n":
+                return False
+            self._state = _SIZE
+            return True
+        if state is not _SIZE:
+            return False
+        m = self._match_size(data)
+        if m is None or m.end() != len(data):
+            return False
+        size = int(m[1], 16)
+        if not size:
+            return False
+        self._remaining = size
+        self._state = _DATA
+        return True
+
     def feed(
         self, buf: Buffer, pos: int, out: list[memoryview]
     ) -> tuple[int, CIMultiDictProxy[str] | None]:

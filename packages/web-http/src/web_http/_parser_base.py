@@ -45,6 +45,8 @@ Event = RequestHead | ResponseHead | Data | EndOfMessage | HttpProcessingError
 
 
 _DEFAULT_LIMITS = HttpLimits()
+#: Feeds this short may be a lone chunk-size line or CRLF (``ChunkedReader.take_framing``).
+_MAX_FRAMING_FEED = 20
 
 
 def parse_http_version(version_b: bytes, line: bytes) -> HttpVersion:
@@ -175,10 +177,14 @@ class BaseParser:
             and type(data) is bytes
             and not self._buf
             and self._decoder is None
-            and self._chunked.take_data(len(data))  # type: ignore[union-attr]
         ):
-            # A read inside one chunk's data: all body, no framing in it.
-            return [Data(data)] if data else []
+            reader = self._chunked
+            assert reader is not None  # set with the state
+            if reader.take_data(len(data)):
+                # A read inside one chunk's data: all body, no framing in it.
+                return [Data(data)] if data else []
+            if len(data) <= _MAX_FRAMING_FEED and reader.take_framing(data):
+                return []  # a size line or a CRLF sent on its own
         if state is _ERROR or state is _CLOSED:
             return []
         if state is _UPGRADED:
