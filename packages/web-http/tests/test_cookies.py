@@ -153,3 +153,20 @@ def test_morsel_refuses_bad_attributes() -> None:
     jar["a"]["path"] = "/x; Domain=evil"
     with pytest.raises(ValueError):
         morsel_to_set_cookie(jar["a"])
+
+
+def test_morsel_expires_of_every_kind() -> None:
+    jar: SimpleCookie = SimpleCookie()
+    jar["a"] = "1"
+    jar["a"]["expires"] = 0  # an int, even 0, counts from now
+    assert "expires=" in morsel_to_set_cookie(jar["a"])
+    jar["a"]["expires"] = ""
+    assert morsel_to_set_cookie(jar["a"]) == "a=1"
+    jar["a"]["expires"] = True  # a bool is not a number of seconds: ignored
+    assert morsel_to_set_cookie(jar["a"]) == "a=1"
+    jar["a"]["expires"] = datetime(2001, 2, 3, 4, 5, 6, tzinfo=timezone.utc)
+    assert morsel_to_set_cookie(jar["a"]) == "a=1; expires=Sat, 03 Feb 2001 04:05:06 GMT"
+    jar["a"]["expires"] = "Sat, 03 Feb 2001 04:05:06 GMT"
+    jar["a"]["domain"] = "ex.org"
+    jar["a"]["path"] = "/p"
+    assert morsel_to_set_cookie(jar["a"]) == jar["a"].OutputString()

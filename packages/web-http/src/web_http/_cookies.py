@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.utils import formatdate
 from http.cookies import Morsel
@@ -192,25 +191,31 @@ def morsel_to_set_cookie(morsel: Morsel[str]) -> str:
         ";" in coded and not (coded.startswith('"') and coded.endswith('"'))
     ):
         raise ValueError(f"invalid cookie value {coded!r}")
-    attrs: Mapping[str, object] = morsel
-    max_age = attrs.get("max-age")
-    expires = attrs.get("expires")
-    samesite = attrs.get("samesite")
-    expires_text: str | None = None
-    if isinstance(expires, int) and not isinstance(expires, bool):
+    get = morsel.get  # each attribute read once; a str Expires (the usual one) tested first
+    expires = get("expires")
+    expires_text: str | None
+    if type(expires) is str:
+        expires_text = expires or None  # the usual case: "" or a preformatted date
+    elif isinstance(expires, int) and not isinstance(expires, bool):
         # http.cookies reads an int Expires as "seconds from now".
         expires_text = formatdate(time.time() + expires, usegmt=True)
     elif isinstance(expires, (str, datetime)):
-        expires_text = _format_expires(expires)
+        expires_text = _format_expires(expires) or None
+    else:
+        expires_text = None
+    max_age = get("max-age")
+    domain = get("domain")
+    path = get("path")
+    samesite = get("samesite")
     return _format(
         name,
         coded,
-        expires=expires_text or None,
+        expires=expires_text,
         max_age=max_age if isinstance(max_age, (int, str)) else None,
-        domain=str(attrs.get("domain") or "") or None,
-        path=str(attrs.get("path") or "") or None,
-        secure=bool(attrs.get("secure")),
-        httponly=bool(attrs.get("httponly")),
+        domain=str(domain) if domain else None,
+        path=str(path) if path else None,
+        secure=bool(get("secure")),
+        httponly=bool(get("httponly")),
         samesite=str(samesite) if samesite else None,
-        partitioned=bool(attrs.get("partitioned")),
+        partitioned=bool(get("partitioned")),
     )
