@@ -197,7 +197,7 @@ async def test_bad_charset_field_raises(value: bytes) -> None:
 def test_content_disposition_header(
     args: tuple[str, ...], params: dict[str, str], expected: str
 ) -> None:
-    value = content_disposition_header(*args, **params)  # type: ignore[arg-type]
+    value = content_disposition_header(*args, **params)
     assert value == expected
     assert parse_content_disposition(value)[0] == args[0]
 
@@ -213,7 +213,7 @@ def test_content_disposition_header(
 )
 def test_content_disposition_header_refuses(args: tuple[str], params: dict[str, str]) -> None:
     with pytest.raises(ValueError):
-        content_disposition_header(*args, **params)  # type: ignore[arg-type]
+        content_disposition_header(*args, **params)
 
 
 def test_lenient_urlencoded() -> None:
