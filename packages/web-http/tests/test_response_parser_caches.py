@@ -7,6 +7,7 @@ hostile ones, and check every outcome against a parse with empty caches.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings, strategies as st
 from web_http import (
     Data,
@@ -187,13 +188,18 @@ def test_a_cached_section_frames_per_version_and_method() -> None:
     assert parse(build(b"HTTP/1.1 200 OK", keep, b"hi"), method="HEAD")[1] == ("end", [])
 
 
-def test_shared_sections_give_independent_headers() -> None:
+def test_shared_sections_give_equal_read_only_headers() -> None:
     raw = build(b"HTTP/1.1 200 OK", [b"Content-Length: 0", b"X-A: 1"])
     first = HttpResponseParser().feed(raw)[0]
     second = HttpResponseParser().feed(raw)[0]
     assert isinstance(first, ResponseHead) and isinstance(second, ResponseHead)
-    assert first.headers is not second.headers
-    assert first.headers == second.headers
+    assert first is not second
+    assert first.headers == second.headers == {"Content-Length": "0", "X-A": "1"}
+    with pytest.raises(TypeError):
+        first.headers["X-A"] = "2"  # type: ignore[index]
+    copied = first.headers.copy()  # what a user changes is a copy of their own
+    copied["X-A"] = "2"
+    assert second.headers["X-A"] == "1"
 
 
 def test_the_caches_stay_bounded() -> None:

@@ -3,12 +3,13 @@
 A client reads the same few status lines and, within a second, the same header sections
 (the server's Date changes once a second) response after response, so both are kept in
 bounded caches of already-validated results, as the request parser does: a repeated status
-line costs a lookup, a repeated section a lookup and a multidict copy. A cache hit is only
+line costs a lookup, a repeated section a lookup (its headers are a read-only view of the
+cache's multidict, shared by the heads of those bytes). A cache hit is only
 trusted for what the cached bytes alone decide; this parser's limits are checked on every
 head and a head with any unseen part gets the full byte check first, so the outcome (and
 which error comes first) never depends on what the caches hold. A whole head seen before
 (status line and section, the usual answer repeated within a second) is found in one more
-cache with everything it decides, so it costs one lookup and the head's own objects.
+cache with everything it decides, so it costs one lookup and its ``ResponseHead``.
 """
 
 from __future__ import annotations
@@ -67,33 +68,35 @@ _NO_FRAMING: Final[_Framing] = (None, None, None, None, None)
 _Section = tuple[tuple[tuple[bytes, bytes], ...], "CIMultiDict[str]", _Framing]
 
 # Validated header sections (everything after the status line), by their bytes; only
-# sections that parsed without error are stored, each head gets its own multidict copy.
+# sections that parsed without error are stored. Their multidicts are the caches' own, never
+# handed out: heads get read-only views of them, shared by every head of the same bytes.
 _SECTIONS: dict[bytes, _Section] = {}
 _SECTIONS_MAX: Final = 256
 _SECTION_CACHEABLE: Final = 4096
 _EMPTY_SECTION: Final[_Section] = ((), CIMultiDict(), _NO_FRAMING)
 
-#: Everything a whole head decides once parsed: the ``ResponseHead`` fields but its
-#: headers (a template each head copies), then the body's framing for ``_start_body``.
-_Decided = tuple[
+#: A head's ``ResponseHead`` fields, in order (its headers a read-only view).
+_Fields = tuple[
     HttpVersion,
     int,  # status
     str,  # reason
-    "CIMultiDict[str]",  # the headers' template
+    "CIMultiDictProxy[str]",
     tuple[tuple[bytes, bytes], ...],  # raw headers
     bool,  # keep-alive
     bool,  # chunked
     "int | None",  # Content-Length
     "str | None",  # Content-Encoding
     bool,  # upgrade
-    "int | None",  # the body's length (None: no body, or not by length)
-    bool,  # the body runs to the connection's end
 ]
+#: What ``_start_body`` takes after a head: chunked, the body's length (None: no body, or
+#: not by length), whether it runs to the connection's end, its coding, upgrade.
+_Body = tuple[bool, "int | None", bool, "str | None", bool]
+_Decided = tuple[_Fields, _Body]
 # Whole heads (without the final CRLFCRLF) that parsed without error, by their bytes, with
 # the limits they were checked against, what they decide for a request method other than
 # HEAD and CONNECT (which frame some answers differently) and the body size with which
 # they make a whole response (-1: none does); bounded, emptied when full.
-_HEADS: dict[bytes, tuple[HttpLimits, _Decided, int]] = {}
+_HEADS: dict[bytes, tuple[HttpLimits, _Fields, _Body, int]] = {}
 _HEADS_MAX: Final = 256
 _HEAD_CACHEABLE: Final = 4096
 
@@ -200,30 +203,16 @@ class HttpResponseParser(BaseParser):
         method = self._method
         if known is None or known[0] is not self._limits or method == "HEAD" or method == "CONNECT":
             return None
+        _, fields, body, whole = known
         size = len(data) - i - 4
-        decided = known[1]
-        if known[2] != size or size > max_body:
+        if whole != size or size > max_body:
             return None
-        (version, status, reason, template, raw, keep_alive, chunked, length, encoding, upgrade,
-         _, _) = decided  # fmt: skip
-        if size and encoding is not None and self._auto_decompress:
+        if size and body[3] is not None and self._auto_decompress:
             return None  # the body is to be decoded
         # What feed leaves after such a message: between messages, no body state.
         self._upgrade_after = False
         self._decoder = None
-        head = ResponseHead(
-            version,
-            status,
-            reason,
-            CIMultiDictProxy(template.copy()),  # each head its own multidict
-            raw,
-            keep_alive,
-            chunked,
-            length,
-            encoding,
-            upgrade,
-        )
-        return head, data[i + 4 :] if size else b""
+        return ResponseHead(*fields), data[i + 4 :] if size else b""
 
     def _parse_head(self, src: Buffer, pos: int, events: list[Event]) -> tuple[int, bool]:
         i = self._find_head_end(src, pos)
@@ -238,26 +227,11 @@ class HttpResponseParser(BaseParser):
         method = self._method
         known = _HEADS.get(head)
         if known is not None and known[0] is limits and method != "HEAD" and method != "CONNECT":
-            decided = known[1]
+            _, fields, body, _ = known
         else:
-            decided = self._decide(head, limits, method)
-        (version, status, reason, template, raw, keep_alive, chunked, length, encoding, upgrade,
-         body_length, to_eof) = decided  # fmt: skip
-        events.append(
-            ResponseHead(
-                version,
-                status,
-                reason,
-                CIMultiDictProxy(template.copy()),  # each head its own multidict
-                raw,
-                keep_alive,
-                chunked,
-                length,
-                encoding,
-                upgrade,
-            )
-        )
-        self._start_body(events, chunked, body_length, to_eof, encoding, upgrade)
+            fields, body = self._decide(head, limits, method)
+        events.append(ResponseHead(*fields))
+        self._start_body(events, *body)
 
     def _decide(self, head: bytes, limits: HttpLimits, method: str) -> _Decided:
         """Check and parse a head not found whole in the cache (its parts may be)."""
@@ -299,13 +273,14 @@ class HttpResponseParser(BaseParser):
                 check_field_limits(lines, limits, size)
         assert section is not None
         raw, template, framing = section
-        decided = _frame(version, status, reason, template, raw, framing, method)
+        headers = CIMultiDictProxy(template)  # read-only: the multidict is the cache's own
+        fields, body = decided = _frame(version, status, reason, headers, raw, framing, method)
         if len(head) <= _HEAD_CACHEABLE and method != "HEAD" and method != "CONNECT":
             if len(_HEADS) >= _HEADS_MAX:
                 _HEADS.clear()
-            *_, chunked, _, _, upgrade, body_length, to_eof = decided
+            chunked, body_length, to_eof, _, upgrade = body
             final = status >= 200 and not (chunked or upgrade or to_eof)
-            _HEADS[head] = (limits, decided, (body_length or 0) if final else -1)
+            _HEADS[head] = (limits, fields, body, (body_length or 0) if final else -1)
         return decided
 
 
@@ -313,7 +288,7 @@ def _frame(
     version: HttpVersion,
     status: int,
     reason: str,
-    template: CIMultiDict[str],
+    headers: CIMultiDictProxy[str],
     raw: tuple[tuple[bytes, bytes], ...],
     framing: _Framing,
     method: str,
@@ -354,17 +329,5 @@ def _frame(
         body_length = length
         if to_eof:
             keep_alive = False
-    return (
-        version,
-        status,
-        reason,
-        template,
-        raw,
-        keep_alive,
-        chunked,
-        length,
-        encoding,
-        upgrade,
-        body_length,
-        to_eof,
-    )
+    fields = (version, status, reason, headers, raw, keep_alive, chunked, length, encoding, upgrade)
+    return fields, (chunked, body_length, to_eof, encoding, upgrade)
