@@ -189,6 +189,18 @@ async def test_redirect_methods(client: TestClient, code: int, method: str, body
     assert [r.status for r in resp.history] == [code]
 
 
+@pytest.mark.parametrize("code", [301, 302, 303])
+async def test_a_file_the_redirect_drops_is_closed(
+    client: TestClient, tmp_path: Path, code: int
+) -> None:
+    path = tmp_path / "body.bin"
+    path.write_bytes(b"file body")
+    with path.open("rb") as f:
+        resp = await client.post(f"/r/{code}", data=f)
+        assert (await resp.json())["method"] == "GET"
+        assert f.closed  # closed once sent, as aiohttp's client does
+
+
 async def test_streamed_body_cannot_follow_307(client: TestClient) -> None:
     async def gen() -> AsyncIterator[bytes]:
         yield b"once"

@@ -351,6 +351,8 @@ class ClientSession:
                 if (resp.status == 303 and method != "HEAD") or (
                     resp.status in (301, 302) and method == "POST"
                 ):
+                    if body is not None:
+                        await body.close()  # not sent again: its file is closed now
                     method, body = "GET", None
                 elif body is not None and not body.replayable:
                     raise ClientConnectionError(
