@@ -253,3 +253,45 @@ async def test_each_signal_runs_what_the_user_put_in_it_alone() -> None:
     await only_ctx.shutdown()
     await only_ctx.cleanup()
     assert calls == ["enter", "exit"]
+
+
+@pytest.mark.parametrize("name", ["on_response_prepare", "on_shutdown"])
+async def test_a_signal_first_used_after_freeze_is_frozen_and_the_same(name: str) -> None:
+    """on_response_prepare and on_shutdown are made on first use: seen after freeze() they
+    are frozen, empty and the same object on every access, as if made with the app."""
+    app = Application()
+    app.freeze()
+    signal = getattr(app, name)
+    assert signal.frozen and len(signal) == 0
+    assert getattr(app, name) is signal
+    with pytest.raises(RuntimeError):
+        signal.append(lambda *args: None)
+
+
+async def test_on_shutdown_first_used_after_shutdown_is_frozen() -> None:
+    app = Application()
+    await app.shutdown()  # an app never frozen: shutdown() still freezes its signal
+    assert app.on_shutdown.frozen
+
+    async def on_shutdown(a: Application) -> None:
+        return None
+
+    with pytest.raises(RuntimeError):
+        app.on_shutdown.append(on_shutdown)
+
+
+async def test_signals_used_before_freeze_are_kept_and_frozen_with_the_app() -> None:
+    app = Application()
+    calls: list[str] = []
+
+    async def on_shutdown(a: Application) -> None:
+        calls.append("shutdown")
+
+    prepare, shutdown = app.on_response_prepare, app.on_shutdown
+    assert not prepare.frozen and not shutdown.frozen
+    shutdown.append(on_shutdown)
+    app.freeze()
+    assert app.on_response_prepare is prepare and app.on_shutdown is shutdown
+    assert prepare.frozen and shutdown.frozen
+    await app.shutdown()
+    assert calls == ["shutdown"]

@@ -219,7 +219,8 @@ class Application(AppState, AppLifecycle["Application"]):
         self._middlewares: FrozenList[Middleware] = FrozenList(middlewares)
         self._state = {}
         self._init_lifecycle(loop, debug)
-        self._on_response_prepare: _RespPrepareSignal = Signal(self)
+        #: Made on first use (most apps never add a handler): see on_response_prepare.
+        self._on_response_prepare: _RespPrepareSignal | None = None
 
         #: Whether an app of this tree has on_response_prepare handlers (exact once frozen).
         self._prepare_in_tree = True
@@ -275,7 +276,13 @@ class Application(AppState, AppLifecycle["Application"]):
 
     @property
     def on_response_prepare(self) -> _RespPrepareSignal:
-        return self._on_response_prepare
+        signal = self._on_response_prepare
+        if signal is None:
+            # made on first use, frozen as it would be had it been there all along
+            signal = self._on_response_prepare = Signal(self)
+            if self._pre_frozen:
+                signal.freeze()
+        return signal
 
     def add_routes(self, routes: Iterable[AbstractRouteDef]) -> list[AbstractRoute]:
         return self._router.add_routes(routes)
@@ -346,10 +353,12 @@ class Application(AppState, AppLifecycle["Application"]):
         self._pre_frozen = True
         self._middlewares.freeze()
         self._router.freeze()
-        self._on_response_prepare.freeze()
+        if self._on_response_prepare is not None:
+            self._on_response_prepare.freeze()
         self._cleanup_ctx.freeze()
         self._on_startup.freeze()
-        self._on_shutdown.freeze()
+        if self._on_shutdown is not None:
+            self._on_shutdown.freeze()
         self._on_cleanup.freeze()
         run = False
         if self._middlewares:  # else the defaults of __init__ stand (no generator to run)

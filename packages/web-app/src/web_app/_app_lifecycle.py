@@ -101,6 +101,8 @@ class AppLifecycle(Generic[_App]):
     _pre_frozen: bool
     #: True while ``on_startup`` runs (state set then does not warn).
     _starting: bool
+    #: True once :meth:`shutdown` ran (``on_shutdown`` is frozen then).
+    _shut_down: bool
     _subapps: list[_App]
 
     def _init_lifecycle(self, loop: asyncio.AbstractEventLoop | None, debug: Any) -> None:
@@ -109,9 +111,10 @@ class AppLifecycle(Generic[_App]):
         self._frozen = False
         self._pre_frozen = False
         self._starting = False
+        self._shut_down = False
         self._subapps = []
         self._on_startup: Signal[_App] = Signal(self)
-        self._on_shutdown: Signal[_App] = Signal(self)
+        self._on_shutdown: Signal[_App] | None = None  # made on first use: see on_shutdown
         self._on_cleanup: Signal[_App] = Signal(self)
         self._cleanup_ctx: CleanupContext[_App] = CleanupContext()
         self._on_startup.append(self._cleanup_ctx._on_startup)
@@ -132,7 +135,14 @@ class AppLifecycle(Generic[_App]):
 
     @property
     def on_shutdown(self) -> Signal[_App]:
-        return self._on_shutdown
+        signal = self._on_shutdown
+        if signal is None:
+            # made on first use (most apps add no handler), frozen as it would be had it
+            # been there all along (pre_freeze() and shutdown() freeze it)
+            signal = self._on_shutdown = Signal(self)
+            if self._pre_frozen or self._shut_down:
+                signal.freeze()
+        return signal
 
     @property
     def on_cleanup(self) -> Signal[_App]:
@@ -177,9 +187,12 @@ class AppLifecycle(Generic[_App]):
 
     async def shutdown(self) -> None:
         """Fire ``on_shutdown``; called before :meth:`cleanup`."""
-        self._on_shutdown.freeze()
-        if self._on_shutdown:
-            await self._on_shutdown.send(cast("_App", self))
+        self._shut_down = True
+        signal = self._on_shutdown
+        if signal is not None:
+            signal.freeze()
+            if signal:
+                await signal.send(cast("_App", self))
 
     async def cleanup(self) -> None:
         """Fire ``on_cleanup`` (cleanup contexts finish, in reverse order)."""
