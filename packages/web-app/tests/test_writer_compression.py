@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import importlib
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -19,6 +19,10 @@ class _Transport:
 
     def write(self, data: bytes | bytearray | memoryview, /) -> None:
         self.out += data
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview], /) -> None:
+        for data in list_of_data:
+            self.out += data
 
     def is_closing(self) -> bool:
         return False

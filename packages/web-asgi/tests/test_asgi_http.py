@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from web_app import Application, HTTPForbidden, Request, Response, StreamResponse, json_response
 from web_asgi import Message, asgi_app
+from web_asgi._connection import AsgiConnection, AsgiTransport
 
 Driver = Any
 CHUNKED = [(b"host", b"x"), (b"transfer-encoding", b"chunked")]
@@ -305,3 +306,15 @@ async def test_browsers_get_the_html_error_page(driver: Driver) -> None:
     assert peer.start()["status"] == 500
     assert peer.headers()[b"content-type"] == b"text/html; charset=utf-8"
     assert b"<h1>500 Internal Server Error</h1>" in peer.body()
+
+
+async def test_transport_writelines_is_write_of_the_joined_bytes() -> None:
+    # the response writer may hand a chunk over as pieces; an http connection refuses raw
+    # bytes either way, with the same error
+    scope: dict[str, Any] = {"type": "http", "client": ("1.2.3.4", 5), "server": None}
+    conn = AsgiConnection(scope, asyncio.get_running_loop(), debug=False)
+    transport = AsgiTransport(conn, scope)
+    with pytest.raises(RuntimeError, match="raw writes are not possible"):
+        transport.write(b"ab")
+    with pytest.raises(RuntimeError, match="raw writes are not possible"):
+        transport.writelines([b"a", memoryview(b"b")])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from ._head import scope_address
@@ -55,6 +55,9 @@ class AsgiTransport:
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._conn.write_raw(bytes(data))
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
+        self._conn.write_raw(b"".join(list_of_data))
 
     def pause_reading(self) -> None:
         self._conn.pause_reading()
