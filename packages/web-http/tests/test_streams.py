@@ -434,3 +434,46 @@ def test_readline_any_split_gives_same_lines(data: bytes, cuts: list[int]) -> No
     if not expected[-1]:
         expected.pop()
     assert lines == expected
+
+
+@given(
+    pieces=st.lists(st.binary(min_size=1, max_size=40), max_size=8),
+    sizes=st.lists(st.integers(min_value=1, max_value=100), min_size=1, max_size=12),
+)
+def test_reads_of_any_size_across_blocks_give_the_stream_in_order(
+    pieces: list[bytes], sizes: list[int]
+) -> None:
+    async def run() -> list[bytes]:
+        r = StreamReader(Proto(), 2**16)
+        for p in pieces:
+            r.feed_data(p)
+        r.feed_eof()
+        out = []
+        for n in sizes:
+            block = await r.read(n)
+            assert type(block) is bytes and len(block) <= n
+            out.append(block)
+        out.append(await r.read())
+        assert r.at_eof()
+        return out
+
+    assert b"".join(asyncio.run(run())) == b"".join(pieces)
+
+
+async def test_a_read_across_blocks_drops_passed_boundaries_and_resumes() -> None:
+    proto = Proto()
+    r = StreamReader(proto, 4)
+    r.feed_data(b"abc")
+    r.end_http_chunk_boundary()
+    r.feed_data(b"defg")
+    r.end_http_chunk_boundary()
+    r.feed_data(b"hij")
+    r.feed_data(b"k")  # buffered above high water (8): paused
+    assert proto.calls == ["pause"]
+    assert await r.read(1) == b"a"
+    assert await r.read(8) == b"bcdefghi"  # from an offset, across two boundaries, to one
+    assert proto.calls == ["pause", "resume"]
+    r.end_http_chunk_boundary()
+    r.feed_eof()
+    assert await r.readchunk() == (b"jk", True)
+    assert await r.readchunk() == (b"", False)

@@ -479,14 +479,31 @@ class StreamReader:
             return b""
         if n < 0 or n > self._size:
             n = self._size
-        first_len = len(self._buffer[0]) - self._offset
-        if n <= first_len:
+        buffer = self._buffer
+        first = buffer[0]
+        offset = self._offset
+        left = n - (len(first) - offset)
+        if left <= 0:
             return self._read_nowait_chunk(n)
-        chunks: list[bytes] = []
-        while n > 0 and self._buffer:
-            chunk = self._read_nowait_chunk(n)
-            chunks.append(chunk)
-            n -= len(chunk)
+        # Several blocks, joined with one copy (the first one's unread part as a view).
+        buffer.popleft()
+        chunks: list[bytes | memoryview] = [memoryview(first)[offset:] if offset else first]
+        self._offset = 0
+        while left:
+            block = buffer[0]
+            if len(block) <= left:
+                chunks.append(buffer.popleft())
+                left -= len(block)
+            else:
+                chunks.append(memoryview(block)[:left])
+                self._offset = left
+                left = 0
+        self._size -= n
+        if self._chunk_splits:
+            cursor = self._total_bytes - self._size
+            while self._chunk_splits and self._chunk_splits[0] < cursor:
+                self._chunk_splits.popleft()
+        self._maybe_resume()
         return b"".join(chunks)
 
 
