@@ -233,15 +233,18 @@ class ClientWebSocket:
 
     def _process(self) -> None:
         for event in self._proto.events_received():
-            if isinstance(event, Response):
-                if not self._handshake.done():
-                    self._handshake.set_result(event)
-            elif isinstance(event, Frame):
+            if type(event) is Frame:
                 self._on_frame(event)
+            elif isinstance(event, Response) and not self._handshake.done():
+                self._handshake.set_result(event)
         self._flush()
 
     def _on_frame(self, frame: Frame) -> None:
         opcode = frame.opcode
+        if frame.fin and not self._fragments and (opcode is Opcode.TEXT or opcode is Opcode.BINARY):
+            # A whole message in one frame (the usual case): no fragment list to join.
+            self._on_message(opcode, bytes(frame.data))
+            return
         if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
             self._fragment_type = opcode
             self._fragments = [bytes(frame.data)]
@@ -265,7 +268,10 @@ class ClientWebSocket:
             return
         data = b"".join(self._fragments)
         self._fragments = []
-        if self._fragment_type is Opcode.TEXT:
+        self._on_message(self._fragment_type, data)
+
+    def _on_message(self, opcode: Opcode, data: bytes) -> None:
+        if opcode is Opcode.TEXT:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -371,7 +377,10 @@ class ClientWebSocket:
             if self._close_reported or (self._closed and self._conn.lost):
                 return _CLOSED
             waiter = self._waiter = self._loop.create_future()
-            await self._deadlines.wait(waiter, timeout)
+            if timeout is None:
+                await waiter
+            else:
+                await self._deadlines.wait(waiter, timeout)
         msg = self._messages.popleft()
         if msg.type in (web.WSMsgType.CLOSE, web.WSMsgType.ERROR):
             self._close_reported = True
