@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from http.cookies import SimpleCookie
+from http.cookies import Morsel, SimpleCookie
 
 import pytest
 from hypothesis import given, strategies as st
-from web_http import format_set_cookie, morsel_to_set_cookie, parse_cookie_header
+from web_http import blank_morsel, format_set_cookie, morsel_to_set_cookie, parse_cookie_header
 
 
 @pytest.mark.parametrize(
@@ -170,3 +170,17 @@ def test_morsel_expires_of_every_kind() -> None:
     jar["a"]["domain"] = "ex.org"
     jar["a"]["path"] = "/p"
     assert morsel_to_set_cookie(jar["a"]) == jar["a"].OutputString()
+
+
+def test_blank_morsel_is_a_new_morsel() -> None:
+    made = blank_morsel()
+    fresh: Morsel[str] = Morsel()
+    assert type(made) is Morsel
+    assert made == fresh and dict(made) == dict(fresh)
+    assert (made.key, made.value, made.coded_value) == (None, None, None)
+    assert blank_morsel() is not made
+    made.set("a", "1", "1")
+    made["path"] = "/"
+    assert (made.key, made["path"]) == ("a", "/")
+    assert blank_morsel()["path"] == ""  # one morsel's changes are its own
+    assert made.output() == "Set-Cookie: a=1; Path=/"

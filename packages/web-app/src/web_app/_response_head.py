@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from http.cookies import Morsel, SimpleCookie
+from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Final
 
 from multidict import CIMultiDict, istr
@@ -19,6 +19,7 @@ from web_http import (
     ETag,
     HttpVersion10,
     HttpVersion11,
+    blank_morsel,
     parse_content_type,
     parse_http_date,
     reason_phrase,
@@ -49,8 +50,6 @@ _LAST_MODIFIED: Final = istr("Last-Modified")
 _ETAG: Final = istr("ETag")
 _VARY: Final = istr("Vary")
 _ACCEPT_ENCODING: Final = istr("Accept-Encoding")
-#: A fresh morsel's attributes (every reserved one, empty), for ``set_cookie``.
-_BLANK_MORSEL: Final[dict[str, str]] = dict(Morsel())
 
 
 class ResponseHead:
@@ -342,10 +341,9 @@ class ResponseHead:
             del cookies[name]
             c = None
         if c is None:
-            # What ``cookies[name] = value`` does, without Morsel.__init__'s loop over the
-            # attributes: a dict update from a blank morsel's.
-            c = Morsel.__new__(Morsel)
-            dict.update(c, _BLANK_MORSEL)
+            # What ``cookies[name] = value`` does, from a morsel made without
+            # Morsel.__init__'s loop over the attributes.
+            c = blank_morsel()
             c.set(name, real, coded)  # CookieError for a bad name, before it is stored
             dict.__setitem__(cookies, name, c)
         else:

@@ -18,6 +18,7 @@ from ._content_disposition import (
 )
 from ._content_type import parse_content_type as parse_content_type
 from ._cookies import (
+    blank_morsel as blank_morsel,
     format_set_cookie as format_set_cookie,
     morsel_to_set_cookie as morsel_to_set_cookie,
     parse_cookie_header as parse_cookie_header,

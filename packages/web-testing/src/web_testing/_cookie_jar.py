@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from http.cookies import BaseCookie, CookieError, Morsel, SimpleCookie
 from ipaddress import ip_address
 
+from web_http import blank_morsel
 from yarl import URL
 
 __all__ = ("CookieJar", "cookie_header_of")
@@ -41,17 +42,12 @@ def _set_cookie_morsels(value: str) -> tuple[Morsel[str], ...]:
     return morsels
 
 
-#: A fresh morsel's attributes (every reserved one, empty): the base of ``_copy``.
-_BLANK: dict[str, str] = dict(Morsel())
-
-
 def _copy(morsel: Morsel[str]) -> Morsel[str]:
     """``morsel.copy()`` (the reserved attributes it lacks come back empty), without
-    ``Morsel.__init__``'s loop over them: a plain dict update from ``_BLANK``."""
+    ``Morsel.__init__``'s loop over them (``blank_morsel``)."""
     if type(morsel) is not Morsel:
         return morsel.copy()
-    copy: Morsel[str] = Morsel.__new__(Morsel)
-    dict.update(copy, _BLANK)
+    copy = blank_morsel()
     dict.update(copy, morsel)
     copy.__dict__.update(morsel.__dict__)
     return copy
